@@ -1,0 +1,3 @@
+module riskwalk
+
+go 1.26
