@@ -1,4 +1,5 @@
-// Command riskwalk-train trains DeepWalk embeddings; it is the only binary that links MPI.
+// Command riskwalk-train trains DeepWalk embeddings, as one process or as SPMD ranks under mpirun;
+// it is the only binary that links MPI.
 package main
 
 import (
@@ -7,6 +8,8 @@ import (
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "riskwalk-train: not built yet")
-	os.Exit(2)
+	if err := runTrain(os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
+		os.Exit(1)
+	}
 }
