@@ -271,9 +271,17 @@ func parallelRange(n int, fn func(lo, hi int)) { parallelRangeW(n, runtime.GOMAX
 // Write stores g with meta at path (.rwg) atomically. Counts in meta (Nodes, Arcs, Edges,
 // SelfLoops, Directed, Weighted, Timed, TypeNames) are filled from g; the rest is kept as given.
 func Write(path string, g *Graph, meta Meta) error {
+	if err := g.Validate(); err != nil {
+		return fmt.Errorf("graph: refusing to write an invalid graph to %s: %w", path, err)
+	}
 	if err := meta.fill(g); err != nil {
 		return err
 	}
+	return writeSections(path, g, meta)
+}
+
+// writeSections writes g and meta as they are (tests use it to make damaged files).
+func writeSections(path string, g *Graph, meta Meta) error {
 	if meta.IDKind == "" {
 		meta.IDKind = "identity"
 	}
@@ -282,7 +290,7 @@ func Write(path string, g *Graph, meta Meta) error {
 		return err
 	}
 	n := 3
-	for _, b := range []bool{meta.Weighted, meta.Timed, g.Types != nil} {
+	for _, b := range []bool{meta.Weighted, meta.Timed, len(meta.TypeNames) > 0} {
 		if b {
 			n++
 		}
@@ -301,7 +309,7 @@ func Write(path string, g *Graph, meta Meta) error {
 	if meta.Timed {
 		secfile.Slice(w, "times", g.Times)
 	}
-	if g.Types != nil {
+	if len(meta.TypeNames) > 0 {
 		secfile.Slice(w, "types", g.Types)
 	}
 	if err := w.Commit(); err != nil {

@@ -172,6 +172,9 @@ func Ingest(files []string, opt IngestOptions) (*Ingested, error) {
 	if !opt.SkipBad && m.BadLines > 0 {
 		return nil, fmt.Errorf("%w: %s (fix the line, or pass --skip-bad to skip bad lines)", ErrBadInput, badAll[0])
 	}
+	if m.InputEdges == 0 && (nt == nil || nt.ids.len() == 0) {
+		return nil, fmt.Errorf("%w: %s: no edges (only blank or comment lines, or all skipped)", ErrBadInput, strings.Join(files, ", "))
+	}
 	// Relabel to dense ids.
 	var parts []edgeSlice
 	if allInt {
