@@ -590,3 +590,14 @@ func TestIngestSharedData(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIngestCNR ingests cnr-2000 (3.2M arcs, gzip) in memory: parse, relabel, build.
+func BenchmarkIngestCNR(b *testing.B) {
+	p := testenv.DataFile(b, "cnr-2000", "arcs.tsv.gz")
+	for b.Loop() {
+		if _, err := Ingest([]string{p}, IngestOptions{Directed: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(3216152*float64(b.N)/b.Elapsed().Seconds()/1e6, "Marcs/s")
+}
