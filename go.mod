@@ -1,7 +1,10 @@
 module riskwalk
 
-go 1.26
+go 1.26.0
 
-require github.com/edsrzf/mmap-go v1.2.0
+require (
+	github.com/edsrzf/mmap-go v1.2.0
+	golang.org/x/image v0.47.0
+)
 
-require golang.org/x/sys v0.0.0-20211216021012-1d35b9e2eb4e // indirect
+require golang.org/x/sys v0.49.0 // indirect

@@ -320,6 +320,17 @@ func (f *File) Section(name string) (b []byte, ok bool) {
 	return nil, false
 }
 
+// SectionCRC returns the CRC32C recorded in the table for the named section (as checked at Open
+// unless Options.SkipSectionCRC), so formats can derive a content fingerprint without rereading.
+func (f *File) SectionCRC(name string) (crc uint32, ok bool) {
+	for _, e := range f.entries {
+		if e.name == name {
+			return e.crc, true
+		}
+	}
+	return 0, false
+}
+
 // Names lists the sections in file order.
 func (f *File) Names() []string {
 	s := make([]string, len(f.entries))
