@@ -14,21 +14,28 @@
 //
 //   - Normal users use 1-3 devices, 1-2 phones and 0-2 home ips from their household's pools (the
 //     household's members between them use every medium of its pools; with --media equal to
-//     --users a private medium has ~3 users), office workers (12%) share their block's two devices
-//     and its ip, and some use public media. They pay 0-200 others (log-normal count, median 1),
+//     --users a private medium has ~3 users), office workers (20%) share their block's two devices
+//     and its ip, and some use public media. They pay 0-200 others (log-normal count, mean ~2),
 //     30% inside their block, the rest to payees drawn with weight ∝ (rank+10)^-0.8, which skews
 //     in-degrees like preferential attachment; amounts are log-normal (median 36, heavy tail).
+//     Each user is active on 1-8 days of the window (mean ~3), 15% of users half at night.
 //   - Public media (0.01% of media, at least 3; internet-café devices, call-centre phones, public
 //     Wi-Fi ips) have sizes ∝ (k+1)^-0.7 from 1% of all users down (10^5 down to ~800 at 10M
 //     users); anyone may use them, bad users as much as normal ones.
 //   - Bad users (--bad-rate, default 1%): 96% in gangs of 5-50 (log-uniform), 4% loners. A gang has
-//     pools of ~size/4 devices, ~size/5 phones and 1-2 ips that its members share; one in ten
-//     members is a mule. Members pay mules (funnel), mules pass money along the mule chain and cash
-//     out to normal users; members also make ordinary-looking payments (camouflage) and 20% use a
-//     device of their household. 80% of a gang's events fall on its 2-3 burst days (weekends
-//     preferred), half of them at night. Loners pay a few normal users; half use a gang's device
-//     and half pay a mule.
-//   - Noise: 0.4% of normal users use one device of a gang's pool, 0.3% pay a mule (victims).
+//     pools of ~size/2 devices, ~size/3 phones and 1+size/10 ips that its members share, each
+//     member wanting as many media as a normal user; one in ten members is a mule. Members pay
+//     mules 1-2 times (funnel), mules pass money along the mule chain and cash out to 1-3 users;
+//     members also make 0-2 ordinary payments (camouflage) and 20% use a device of their
+//     household. A member is active on as many days as a normal user, but they are the gang's 2-3
+//     burst days (weekends preferred), and 15% of its events are at night. Loners pay 1-4 users;
+//     half use a gang's device and half pay a mule.
+//   - Noise: 1% of normal users use one device of a gang's pool, 0.5% pay a mule (victims).
+//
+// The difficulty, measured on the default 100k users with 70% of labels known: a logistic
+// regression on a user's own features (edge counts, amounts, uses, night share, active days,
+// sizes of its media) reaches a held-out ROC AUC of ~0.87; personalised PageRank from the known
+// bad users ~0.99. Timing is informative jointly (gang members share days), not per user.
 //
 // Timestamps are unix seconds in [start, start+30 days) with start = 2024-01-01T00:00:00Z +
 // (seed mod 365) days; each edge's timestamp is its most recent event.
@@ -353,7 +360,7 @@ func (w *world) writeGangs(path string) error {
 		return err
 	}
 	defer f.Abort()
-	fmt.Fprintf(f.W, "%sgangs: user gang role; gang 0..%d with role mule or member, gang -1 with role loner\n", header, len(w.gangs)-1)
+	fmt.Fprintf(f.W, "%sgangs: user gang role; gang is 0..G-1 (G=%d) with role mule or member, or -1 with role loner\n", header, len(w.gangs))
 	for gi, g := range w.gangs {
 		for p, i := range g.members {
 			role := "member"

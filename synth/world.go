@@ -40,8 +40,8 @@ const (
 	pLonerShare     = 0.04 // share of bad users that are loners (no gang), rounded down
 	minGang         = 5
 	maxGang         = 50
-	pSuspicious     = 0.004 // P(normal user uses one device of a gang's pool)
-	pVictim         = 0.003 // P(normal user pays a gang's mule)
+	pSuspicious     = 0.01  // P(normal user uses one device of a gang's pool)
+	pVictim         = 0.005 // P(normal user pays a gang's mule)
 	pBadHousehold   = 0.2   // P(gang member also uses a device of its household)
 	pLocalTransfer  = 0.3   // share of normal transfers to someone in the same office block
 	pGangNight      = 0.15  // share of a gang member's events moved to the night
@@ -140,6 +140,9 @@ func newWorld(cfg Config) (*world, error) {
 	if cfg.Media < 100 || cfg.Media > 1<<32-2 {
 		return nil, fmt.Errorf("--media %d: must be in [100, %d]", cfg.Media, uint64(1<<32-2))
 	}
+	if cfg.Media > 8*cfg.Users {
+		return nil, fmt.Errorf("--media %d: at most 8 × --users (%d); more media than that would have no users", cfg.Media, 8*cfg.Users)
+	}
 	if cfg.Users > 1<<32-2 {
 		return nil, fmt.Errorf("--users %d: at most %d (ids are dense uint32 downstream)", cfg.Users, uint64(1<<32-2))
 	}
@@ -173,7 +176,7 @@ func newWorld(cfg Config) (*world, error) {
 		total += deg
 		w.supCum = append(w.supCum, total)
 	}
-	w.supStr = n / ns
+	w.supStr = max(1, n/ns)
 	w.pPub = max(0, total-float64(ns)) / float64(n)
 
 	// Bad users: distinct random users; the first drawn are loners, the rest fill gangs in order.
