@@ -27,6 +27,13 @@ func Create(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file for %s: %w", path, err)
 	}
+	// CreateTemp makes 0600 files; outputs are ordinary files meant to be shared (the scorer's
+	// service user reads bundles), so give them the usual 0644 (before umask, like os.Create).
+	if err := f.Chmod(os.FileMode(0o644&^umask())); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	return &File{File: f, W: bufio.NewWriterSize(f, 1<<20), target: path}, nil
 }
 

@@ -31,3 +31,17 @@ func TestCommitAndAbort(t *testing.T) {
 		t.Fatalf("commit: %q", b)
 	}
 }
+
+func TestMode(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m")
+	if err := WriteFile(p, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := os.FileMode(0o644 &^ umask()); st.Mode().Perm() != want {
+		t.Fatalf("mode %v, want %v", st.Mode().Perm(), want)
+	}
+}
