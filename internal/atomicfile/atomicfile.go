@@ -29,7 +29,7 @@ func Create(path string) (*File, error) {
 	}
 	// CreateTemp makes 0600 files; outputs are ordinary files meant to be shared (the scorer's
 	// service user reads bundles), so give them the usual 0644 (before umask, like os.Create).
-	if err := f.Chmod(os.FileMode(0o644&^umask())); err != nil {
+	if err := f.Chmod(os.FileMode(0o644 &^ umask())); err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
