@@ -56,6 +56,7 @@ lint: setup
 bench: setup-bench build
 
 demo: setup build
+	bash scripts/demo.sh demo-out
 
 clean:
 	rm -rf $(BIN) demo-out bench/out
