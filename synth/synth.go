@@ -181,6 +181,23 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	return man, nil
 }
 
+// ReadManifest reads dir/gen.json, checking that it describes format v1.
+func ReadManifest(dir string) (*Manifest, error) {
+	p := filepath.Join(dir, ManifestFile)
+	js, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run `riskwalk gen -o %s` to make the data set)", err, dir)
+	}
+	var m Manifest
+	if err := json.Unmarshal(js, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if want := header[2 : len(header)-1]; m.Format != want {
+		return nil, fmt.Errorf("%s: format %q, this riskwalk reads %q; regenerate with `riskwalk gen`", p, m.Format, want)
+	}
+	return &m, nil
+}
+
 func (w *world) manifest() *Manifest {
 	m := &Manifest{
 		Format: header[2 : len(header)-1], Seed: w.cfg.Seed, BadRate: w.cfg.BadRate,
