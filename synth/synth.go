@@ -158,6 +158,10 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
+	// The manifest marks a complete directory: remove a previous run's before replacing its files.
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
 	man := w.manifest()
 	if err := w.writeEdges(filepath.Join(dir, EdgesFile), man); err != nil {
 		return nil, err
