@@ -64,7 +64,6 @@ func (k *chunkGen) gen(c uint64) {
 	clear(k.supDeg)
 	lo := c * chunkSize
 	hi := min(lo+chunkSize, w.n)
-	k.badCur = sort.Search(len(w.bad), func(j int) bool { return w.bad[j].idx >= lo })
 	for blk := lo; blk < hi; blk += blockSize {
 		bend := min(blk+blockSize, hi)
 		k.officeStaff = k.officeStaff[:0]

@@ -158,6 +158,10 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
+	// The manifest marks a complete directory: remove a previous run's before replacing its files.
+	if err := os.Remove(filepath.Join(dir, ManifestFile)); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
 	man := w.manifest()
 	if err := w.writeEdges(filepath.Join(dir, EdgesFile), man); err != nil {
 		return nil, err
@@ -179,6 +183,23 @@ func Generate(dir string, cfg Config) (*Manifest, error) {
 		return nil, err
 	}
 	return man, nil
+}
+
+// ReadManifest reads dir/gen.json, checking that it describes format v1.
+func ReadManifest(dir string) (*Manifest, error) {
+	p := filepath.Join(dir, ManifestFile)
+	js, err := os.ReadFile(p)
+	if err != nil {
+		return nil, fmt.Errorf("%w (run `riskwalk gen -o %s` to make the data set)", err, dir)
+	}
+	var m Manifest
+	if err := json.Unmarshal(js, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if want := header[2 : len(header)-1]; m.Format != want {
+		return nil, fmt.Errorf("%s: format %q, this riskwalk reads %q; regenerate with `riskwalk gen`", p, m.Format, want)
+	}
+	return &m, nil
 }
 
 func (w *world) manifest() *Manifest {

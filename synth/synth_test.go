@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,13 +113,11 @@ func scanFile(path string, fn func(f []string, line int) error) error {
 
 func readDataset(dir string) (*dataset, error) {
 	d := &dataset{dir: dir, types: map[string]string{}, labels: map[string]int{}, gang: map[string]int{}, role: map[string]string{}}
-	js, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	m, err := ReadManifest(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(js, &d.man); err != nil {
-		return nil, err
-	}
+	d.man = *m
 	err = scanFile(filepath.Join(dir, EdgesFile), func(f []string, line int) error {
 		if len(f) != 4 {
 			return fmt.Errorf("%d fields, want 4", len(f))
@@ -585,4 +582,15 @@ func BenchmarkChunk(b *testing.B) {
 		c++
 	}
 	b.ReportMetric(chunkSize*float64(b.N)/b.Elapsed().Seconds(), "users/s")
+}
+
+func TestReadManifestErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadManifest(dir); err == nil || !strings.Contains(err.Error(), "riskwalk gen") {
+		t.Errorf("missing gen.json: error %v, want a hint to run riskwalk gen", err)
+	}
+	os.WriteFile(filepath.Join(dir, ManifestFile), []byte(`{"format": "riskwalk-synth v0"}`), 0o644)
+	if _, err := ReadManifest(dir); err == nil || !strings.Contains(err.Error(), "v0") {
+		t.Errorf("old format: error %v, want one naming the format", err)
+	}
 }
