@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -26,28 +27,37 @@ func mpirunArgs(np int, oversubscribe bool) []string {
 }
 
 // TestMPIRun runs SelfTest (every collective, rank-dependent data, checked on every rank) under real
-// mpirun with 2 ranks and with 4 ranks on this 2-core machine.
+// mpirun: 2 ranks, 4 ranks on this 2-core machine, and 2 ranks from hostfiles/one-machine.
 func TestMPIRun(t *testing.T) {
 	mpirun := testenv.Tool(t, "mpirun", "openmpi-bin")
-	for _, np := range []int{2, 4} {
-		t.Run(fmt.Sprintf("np%d", np), func(t *testing.T) {
-			out, code, took := runChild(t, 120*time.Second, childEnv("selftest"), mpirun, mpirunArgs(np, np > 2)...)
+	hostfile := filepath.Join(testenv.RepoRoot(t), "hostfiles", "one-machine")
+	for _, c := range []struct {
+		name string
+		np   int
+		args []string
+	}{
+		{"np2", 2, mpirunArgs(2, false)},
+		{"np4-oversubscribe", 4, mpirunArgs(4, true)},
+		{"hostfile-one-machine", 2, []string{"--hostfile", hostfile, "--bind-to", "none", os.Args[0], "-test.run=^TestRankHelper$"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, code, took := runChild(t, 120*time.Second, childEnv("selftest"), mpirun, c.args...)
 			if code != 0 {
-				t.Fatalf("mpirun -np %d: exit code %d, output:\n%s", np, code, out)
+				t.Fatalf("mpirun %s: exit code %d, output:\n%s", strings.Join(c.args, " "), code, out)
 			}
-			for r := 0; r < np; r++ {
-				prefix := fmt.Sprintf("rank %d/%d ok: ", r, np)
+			for r := 0; r < c.np; r++ {
+				prefix := fmt.Sprintf("rank %d/%d ok: ", r, c.np)
 				line := firstLine(out, prefix)
 				if line == "" {
 					t.Fatalf("no %q line from rank %d; output:\n%s", prefix, r, out)
 				}
-				for _, step := range []string{"bcast(root=" + fmt.Sprint(np-1) + ")", "allreduce", "allgatherv", "alltoallv", "send/recv ring", "chunked(7)", "allocs 0"} {
+				for _, step := range []string{"bcast(root=" + fmt.Sprint(c.np-1) + ")", "allreduce", "allgatherv", "alltoallv", "send/recv ring", "chunked(7)", "allocs 0"} {
 					if !strings.Contains(line, step) {
 						t.Fatalf("rank %d did not report %q: %s", r, step, line)
 					}
 				}
 			}
-			t.Logf("np %d: %v; %s", np, took.Round(time.Millisecond), firstLine(out, "rank 0/"))
+			t.Logf("%v; %s", took.Round(time.Millisecond), firstLine(out, "rank 0/"))
 		})
 	}
 }
