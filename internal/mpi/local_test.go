@@ -109,6 +109,11 @@ func TestSendRecvSelfQueue(t *testing.T) {
 	}
 	_, err = Recv(buf, 0, 1)
 	wantErr(t, err, "has 4 elements, buf holds 3")
+	if err := Send([]byte{1, 2, 3}, 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Recv(buf, 0, 2)
+	wantErr(t, err, "not a whole number of 8-byte elements")
 }
 
 // The success paths allocate nothing once the count scratch has grown.

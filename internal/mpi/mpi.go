@@ -591,6 +591,9 @@ func Recv[T Elem](buf []T, src, tag int) (int, error) {
 			}
 			selfq = append(selfq[:i], selfq[i+1:]...)
 			es := int(unsafe.Sizeof(*new(T)))
+			if len(m.data)%es != 0 {
+				return 0, fmt.Errorf("mpi: Recv: message to self with tag %d has %d bytes, not a whole number of %d-byte elements; send and receive the same element type", tag, len(m.data), es)
+			}
 			if len(m.data) > len(buf)*es {
 				return 0, fmt.Errorf("mpi: Recv: message to self with tag %d has %d elements, buf holds %d", tag, len(m.data)/es, len(buf))
 			}

@@ -120,9 +120,14 @@ func TestMPIKillFromOutside(t *testing.T) {
 	if killed.IsZero() || err == nil {
 		t.Fatalf("want all %d ranks waiting, rank 1 killed and mpirun failing; ranks seen %v, mpirun: %v; output:\n%s", np, pids, err, out.String())
 	}
+	// mpirun may return while a rank it signalled is still exiting; allow it a few seconds.
 	for r, pid := range pids {
-		if running(pid) {
-			t.Errorf("rank %d (pid %d) still running after mpirun returned", r, pid)
+		for wait := 0; running(pid); wait++ {
+			if wait == 100 {
+				t.Errorf("rank %d (pid %d) still running 10 s after mpirun returned", r, pid)
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	t.Logf("mpirun ended %v after rank 1 was killed: %v", took.Round(time.Millisecond), err)
