@@ -35,7 +35,8 @@
 // Every call is blocking: it returns when the caller's buffers may be reused (MPI's blocking
 // semantics; for collectives, when this rank's part is done). The caller owns every slice; the
 // package keeps no reference after the call returns and allocates nothing on the success path once
-// its scratch for count arrays has grown to Size() entries. Collectives must be called by every rank
+// its scratch for count arrays has grown to Size() entries (except Send to yourself, which copies
+// the message into the local queue). Collectives must be called by every rank
 // in the same order with matching arguments (same root, same op, consistent counts).
 //
 // # Errors
