@@ -1,15 +1,55 @@
 // Command riskwalk-train trains DeepWalk embeddings, as one process or as SPMD ranks under mpirun;
 // it is the only binary that links MPI.
+//
+//	riskwalk-train [training flags]   train (see runTrain)
+//	riskwalk-train --mpi-selftest     check the MPI setup: run every collective on every rank
+//
+// --mpi-selftest works as one process (no mpirun) and under `mpirun -np N --bind-to none`. Each
+// rank prints `rank R/S ok: <checks>` and the exit status is 0 when every rank passed; a failing rank
+// prints `rank R/S FAILED: <why>` and aborts the job with status 1.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+
+	"riskwalk/internal/mpi"
 )
 
 func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "--mpi-selftest" || os.Args[1] == "-mpi-selftest") {
+		os.Exit(mpiSelfTest(os.Stdout, os.Stderr))
+	}
 	if err := runTrain(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// mpiSelfTest runs mpi.SelfTest on this rank and returns the exit status.
+func mpiSelfTest(stdout, stderr io.Writer) int {
+	if err := mpi.Init(); err != nil {
+		fmt.Fprintf(stderr, "riskwalk-train --mpi-selftest: %v\n", err)
+		return 1
+	}
+	r, s := mpi.Rank(), mpi.Size()
+	world := "single process, MPI not used"
+	if mpi.Active() {
+		world = "MPI"
+	}
+	sum, err := mpi.SelfTest()
+	if err != nil {
+		fmt.Fprintf(stderr, "rank %d/%d FAILED: %v\n", r, s, err)
+		if s > 1 {
+			mpi.Abort(1) // the other ranks may be waiting in a collective this rank will not enter
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "rank %d/%d ok: %s (%s)\n", r, s, sum, world)
+	if err := mpi.Finalize(); err != nil {
+		fmt.Fprintf(stderr, "rank %d/%d: %v\n", r, s, err)
+		return 1
+	}
+	return 0
 }
