@@ -2,6 +2,8 @@ module riskwalk
 
 go 1.26
 
-require github.com/edsrzf/mmap-go v1.2.0
-
-require golang.org/x/sys v0.0.0-20211216021012-1d35b9e2eb4e // indirect
+require (
+	github.com/cespare/xxhash/v2 v2.3.0
+	github.com/edsrzf/mmap-go v1.2.0
+	golang.org/x/sys v0.47.0
+)
