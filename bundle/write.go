@@ -223,6 +223,10 @@ func writeFiles(dir string, in *Input) error {
 		man.VectorKind = "i8"
 	}
 	for _, name := range []string{IDsFile, VectorsFile, ScoresFile} {
+		// Readable by the scorer's own user; access is controlled by the bundle's parent directory.
+		if err := os.Chmod(filepath.Join(dir, name), 0o644); err != nil {
+			return err
+		}
 		s, err := sumFile(filepath.Join(dir, name))
 		if err != nil {
 			return err
@@ -233,7 +237,10 @@ func writeFiles(dir string, in *Input) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, ManifestFile), append(mb, '\n'))
+	if err := atomicfile.WriteFile(filepath.Join(dir, ManifestFile), append(mb, '\n')); err != nil {
+		return err
+	}
+	return os.Chmod(filepath.Join(dir, ManifestFile), 0o644)
 }
 
 // writeSec writes one secfile of nsec sections, filled by fill.
