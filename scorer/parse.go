@@ -144,7 +144,10 @@ func (p *parser) idArray(r *request) error {
 	}
 	for {
 		p.ws()
-		if p.i >= len(p.b) || p.b[p.i] != '"' {
+		if p.i >= len(p.b) || p.b[p.i] == ']' {
+			return errSyntax
+		}
+		if p.b[p.i] != '"' {
 			return errType
 		}
 		if len(r.ids) == p.maxBatch {

@@ -123,7 +123,7 @@ type Server struct {
 	m        metrics
 	inflight atomic.Int64
 	draining atomic.Bool
-	pool     sync.Pool
+	pool     scratchPool
 	ridBase  []byte
 	ridSeq   atomic.Uint64
 	api      *fasthttp.Server
@@ -136,7 +136,6 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg}
-	s.pool.New = func() any { return newScratch() }
 	s.ridBase = fmt.Appendf(nil, "%x-", time.Now().UnixNano()&0xffffffffff)
 	if cfg.NoAuth {
 		s.anon = &client{name: "anonymous", nameJSON: []byte(`"anonymous"`), rate: cfg.ClientRate, burst: cfg.ClientBurst}
