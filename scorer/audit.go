@@ -1,13 +1,14 @@
 package scorer
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,10 +18,13 @@ import (
 //	 "score":0.12,"decision":"pass","tier":"t1","degraded":false,"cold":false}
 //
 // user is the first 16 bytes (hex) of HMAC-SHA256(key, id), so the log can be joined with other
-// systems holding the key but does not hold raw ids. The file is audit.jsonl in dir; it is
-// rotated to audit-YYYYMMDDTHHMMSS.jsonl when it would pass maxBytes or the UTC day changes, and
-// rotated files older than keepDays are deleted (at rotation and hourly). Lines are buffered
-// and flushed every second and at Close.
+// systems holding the key but does not hold raw ids. Requests only append their line to an
+// in-memory buffer (bufCap bytes); a writer goroutine swaps it out every 100 ms (or when half
+// full) and writes it, so a slow disk never stalls a request. If the disk stalls long enough for
+// the buffer to fill, further lines are dropped and counted (riskwalk_audit_dropped_total). The
+// file is audit.jsonl in dir; it is rotated to audit-YYYYMMDDTHHMMSS.mmm.jsonl when it would
+// pass maxBytes or the UTC day changes, and rotated files older than keepDays are deleted (at
+// rotation and hourly). Close writes everything buffered.
 type auditLog struct {
 	dir      string
 	maxBytes int64
@@ -28,15 +32,23 @@ type auditLog struct {
 	ipad     [64]byte
 	opad     [64]byte
 
-	mu   sync.Mutex
-	f    *os.File
-	w    *bufio.Writer
-	size int64
-	day  int // year*1000+yearday (UTC) of the open file
-	err  error
-	stop chan struct{}
-	done sync.WaitGroup
+	mu      sync.Mutex // guards buf
+	buf     []byte
+	dropped atomic.Uint64
+	kick    chan struct{}
+
+	wmu   sync.Mutex // guards the file side: spare, f, size, day, err
+	spare []byte
+	f     *os.File
+	size  int64
+	day   int // year*1000+yearday (UTC) of the open file
+	err   error
+	stop  chan struct{}
+	done  sync.WaitGroup
 }
+
+// bufCap is the audit buffer: about a second of lines at 60k lines/s.
+const bufCap = 16 << 20
 
 const auditName = "audit.jsonl"
 
@@ -47,7 +59,8 @@ func openAudit(dir string, key []byte, maxBytes int64, keepDays int) (*auditLog,
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("audit directory: %w", err)
 	}
-	a := &auditLog{dir: dir, maxBytes: maxBytes, keepDays: keepDays, stop: make(chan struct{})}
+	a := &auditLog{dir: dir, maxBytes: maxBytes, keepDays: keepDays, stop: make(chan struct{}), kick: make(chan struct{}, 1),
+		buf: make([]byte, 0, bufCap), spare: make([]byte, 0, bufCap)}
 	k := key
 	if len(k) > 64 {
 		s := sha256.Sum256(k)
@@ -85,11 +98,6 @@ func (a *auditLog) open(now time.Time) error {
 	if a.size > 0 && dayOf(st.ModTime().UTC()) != a.day {
 		a.day = dayOf(st.ModTime().UTC()) // rotate on the first write of the new day
 	}
-	if a.w == nil {
-		a.w = bufio.NewWriterSize(f, 256<<10)
-	} else {
-		a.w.Reset(f)
-	}
 	return nil
 }
 
@@ -106,30 +114,74 @@ func (a *auditLog) hashID(dst, tmp, id []byte) ([]byte, []byte) {
 	return dst, tmp
 }
 
-// write appends one complete line (ending in '\n').
-func (a *auditLog) write(line []byte, now time.Time) {
+// write queues one complete line (ending in '\n'); it never blocks on the disk.
+func (a *auditLog) write(line []byte) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.f == nil {
+	if len(a.buf)+len(line) > cap(a.buf) {
+		a.mu.Unlock()
+		a.dropped.Add(1)
 		return
 	}
-	if a.size > 0 && (a.size+int64(len(line)) > a.maxBytes || dayOf(now) != a.day) {
-		a.rotate(now)
-	}
-	n, err := a.w.Write(line)
-	a.size += int64(n)
-	if err != nil && a.err == nil {
-		a.err = err
-		fmt.Fprintf(os.Stderr, "riskwalk-scorer: audit log %s: %v (audit lines are being lost)\n", a.dir, err)
+	a.buf = append(a.buf, line...)
+	half := len(a.buf) > cap(a.buf)/2
+	a.mu.Unlock()
+	if half {
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// rotate closes the current file under a dated name and opens a fresh one; a.mu is held.
+// flush writes the queued lines, rotating between lines where the size or day demands.
+func (a *auditLog) flush(now time.Time) {
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	a.mu.Lock()
+	a.buf, a.spare = a.spare[:0], a.buf
+	a.mu.Unlock()
+	data := a.spare
+	for len(data) > 0 && a.f != nil {
+		// The longest run of whole lines that fits in the current file.
+		n := 0
+		for n < len(data) {
+			i := bytes.IndexByte(data[n:], '\n')
+			if i < 0 {
+				i = len(data) - n - 1
+			}
+			if a.size+int64(n+i+1) > a.maxBytes && (a.size > 0 || n > 0) {
+				break
+			}
+			n += i + 1
+		}
+		if n == 0 || dayOf(now) != a.day && a.size > 0 {
+			a.rotate(now)
+			if n == 0 {
+				continue
+			}
+		}
+		w, err := a.f.Write(data[:n])
+		a.size += int64(w)
+		if err != nil && a.err == nil {
+			a.err = err
+			fmt.Fprintf(os.Stderr, "riskwalk-scorer: audit log %s: %v (audit lines are being lost)\n", a.dir, err)
+		}
+		data = data[n:]
+	}
+}
+
+// rotate closes the current file under a dated name and opens a fresh one; a.wmu is held.
 func (a *auditLog) rotate(now time.Time) {
-	a.w.Flush()
 	a.f.Close()
 	cur := filepath.Join(a.dir, auditName)
-	name := filepath.Join(a.dir, "audit-"+now.UTC().Format("20060102T150405.000")+".jsonl")
+	stamp := now.UTC().Format("20060102T150405.000000")
+	name := filepath.Join(a.dir, "audit-"+stamp+".jsonl")
+	for i := 1; ; i++ { // several rotations in one flush share a time stamp
+		if _, err := os.Lstat(name); os.IsNotExist(err) {
+			break
+		}
+		name = filepath.Join(a.dir, fmt.Sprintf("audit-%s-%d.jsonl", stamp, i))
+	}
 	if err := os.Rename(cur, name); err != nil {
 		fmt.Fprintf(os.Stderr, "riskwalk-scorer: rotate audit log: %v\n", err)
 	}
@@ -164,19 +216,17 @@ func (a *auditLog) prune(now time.Time) {
 
 func (a *auditLog) flusher() {
 	defer a.done.Done()
-	t := time.NewTicker(time.Second)
+	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
 	hourly := time.Now()
 	for {
 		select {
 		case <-a.stop:
 			return
+		case <-a.kick:
+			a.flush(time.Now())
 		case now := <-t.C:
-			a.mu.Lock()
-			if a.f != nil {
-				a.w.Flush()
-			}
-			a.mu.Unlock()
+			a.flush(now)
 			if now.Sub(hourly) > time.Hour {
 				hourly = now
 				a.prune(now)
@@ -185,19 +235,17 @@ func (a *auditLog) flusher() {
 	}
 }
 
-// Close flushes and closes the log.
+// Close writes what is queued and closes the log.
 func (a *auditLog) Close() error {
 	close(a.stop)
 	a.done.Wait()
-	a.mu.Lock()
-	defer a.mu.Unlock()
+	a.flush(time.Now())
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
 	if a.f == nil {
 		return a.err
 	}
-	err := a.w.Flush()
-	if cerr := a.f.Close(); err == nil {
-		err = cerr
-	}
+	err := a.f.Close()
 	a.f = nil
 	if err == nil {
 		err = a.err

@@ -427,7 +427,7 @@ func (s *Server) auditLine(sc *scratch, cl *client, id []byte, score float32, d 
 	b = appendBool(b, cold)
 	b = append(b, "}\n"...)
 	sc.line = b
-	s.audit.write(b, now)
+	s.audit.write(b)
 }
 
 // transaction scores a payment: both parties' answers, then
@@ -553,8 +553,12 @@ func (s *Server) AdminHandler(ctx *fasthttp.RequestCtx) {
 		var fs fastcacheStats
 		s.t2.UpdateStats(&fs)
 		t2.bytes, t2.entries = fs.BytesSize, fs.EntriesCount
+		var dropped uint64
+		if s.audit != nil {
+			dropped = s.audit.dropped.Load()
+		}
 		st := s.acquire()
-		s.m.write(ctx, st, s.inflight.Load(), t2)
+		s.m.write(ctx, st, s.inflight.Load(), t2, dropped)
 		s.release(st)
 	case bytes.Equal(path, pReload):
 		if !ctx.IsPost() {

@@ -83,7 +83,7 @@ func (m *metrics) countStatus(code int) {
 }
 
 // write renders every metric in the Prometheus text exposition format (version 0.0.4).
-func (m *metrics) write(w io.Writer, st *state, inflight int64, t2 t2Stats) {
+func (m *metrics) write(w io.Writer, st *state, inflight int64, t2 t2Stats, auditDropped uint64) {
 	fmt.Fprintln(w, "# HELP riskwalk_request_duration_seconds Time from request read to response written by the handler, per HTTP request.")
 	fmt.Fprintln(w, "# TYPE riskwalk_request_duration_seconds histogram")
 	m.req.write(w, "riskwalk_request_duration_seconds", "")
@@ -114,6 +114,7 @@ func (m *metrics) write(w io.Writer, st *state, inflight int64, t2 t2Stats) {
 	counter("riskwalk_shed_total", "Requests refused with 503 because too many were in flight.", m.shed.Load())
 	counter("riskwalk_rate_limited_total", "Requests refused with 429 by a client's token bucket.", m.limited.Load())
 	counter("riskwalk_panics_total", "Handler panics recovered (answered 500).", m.panics.Load())
+	counter("riskwalk_audit_dropped_total", "Audit lines dropped because the disk fell more than a buffer behind.", auditDropped)
 	counter("riskwalk_reloads_total", "Bundle reloads that succeeded.", m.reloadOK.Load())
 	counter("riskwalk_reload_failures_total", "Bundle reloads refused (the old bundle kept serving).", m.reloadKO.Load())
 	fmt.Fprintf(w, "# HELP riskwalk_in_flight Requests being handled.\n# TYPE riskwalk_in_flight gauge\nriskwalk_in_flight %d\n", inflight)

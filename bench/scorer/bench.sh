@@ -46,7 +46,7 @@ start_scorer() { # $1 listen $2 admin $3 audit dir
   echo "bench-scorer: scorer on $1 did not become ready; see $OUT/scorer.log" >&2; exit 1
 }
 tiers() { curl -s "http://$1/metrics" | awk '/^riskwalk_tier_hits_total/ {gsub(/.*tier="/,""); gsub(/"}/,""); printf "%s=%s ", $1, $2}'; }
-rss() { awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$1/status; }
+rss() { awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "anon %.0f MiB + file (bundle pages) %.0f MiB", a/1024, f/1024}' /proc/$1/status; }
 run_wrk() { # $1 url base, $2 label
   RW_TOKEN=$TOKEN wrk -t"$THREADS" -c"$CONNS" -d2s -s bench/scorer/zipf.lua "$1" -- "$OUT/zipf-$N.txt" >/dev/null # warm-up
   RW_TOKEN=$TOKEN wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" -s bench/scorer/zipf.lua "$1" -- "$OUT/zipf-$N.txt" | tee "$OUT/wrk-$2.txt" | grep '^RESULT'

@@ -421,7 +421,7 @@ http {
 	before := l.upstreams[a1]
 	l.mu.Unlock()
 	start(t, a1, a2, args...)
-	time.Sleep(2500 * time.Millisecond) // nginx retries A after fail_timeout (2s)
+	time.Sleep(1500 * time.Millisecond) // nginx retries A after fail_timeout (1s)
 	l.finish()
 	if l.errs.Load() != 0 || l.bad.Load() != 0 {
 		t.Fatalf("through nginx: %d errors, %d non-200 (%v) of %d", l.errs.Load(), l.bad.Load(), l.badBodies, l.ok.Load())
