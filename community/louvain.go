@@ -131,6 +131,11 @@ func (r *Result) Membership(l int) []uint32 {
 	return c
 }
 
+// LevelMap returns, for level l, the community (among Levels[l].Communities) of each node of the
+// graph level l worked on: input nodes for l = 0, level l-1's communities after. The slice belongs to
+// r and must not be written. Membership(l) is LevelMap(0) composed up to LevelMap(l).
+func (r *Result) LevelMap(l int) []uint32 { return r.maps[l] }
+
 // levelGraph is the graph one level works on: the input's undirected view at level 0 (self-loops
 // are arcs u->u of adj there, with A_uu = 2w), the reduced graph afterwards (no u->u arcs; A_uu
 // is in loop).
@@ -417,7 +422,7 @@ func (s *state) decideRange(ws *worker, batch, newc []uint32, dq []float64, lo, 
 		if c != s.comm[u] {
 			for i := g.off[u]; i < g.off[u+1]; i++ {
 				v := g.adj[i]
-				if s.next[v>>6]&(1<<(v&63)) == 0 {
+				if atomic.LoadUint64(&s.next[v>>6])&(1<<(v&63)) == 0 { // skip the locked op when set
 					atomic.OrUint64(&s.next[v>>6], 1<<(v&63))
 				}
 			}

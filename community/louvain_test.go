@@ -234,7 +234,7 @@ func plantedGraph(n, bs, din, dout int, seed uint64) *graph.Graph {
 
 // The result depends on the seed only: equal for 1, 2 and 5 threads.
 func TestDeterministic(t *testing.T) {
-	g := plantedGraph(20000, 100, 6, 2, 3)
+	g := plantedGraph(6000, 100, 6, 2, 3)
 	var ref *Result
 	for _, th := range []int{1, 2, 5} {
 		r := check(t, g, Options{Seed: 7, Threads: th})
