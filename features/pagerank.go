@@ -3,6 +3,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"riskwalk/graph"
 )
@@ -142,59 +143,74 @@ func pagerank(g *graph.Graph, opt PageRankOptions, p []float64, within []bool) (
 		}
 	}
 	d := opt.Damping
-	r := make([]float64, n)
-	rNext := make([]float64, n)
-	c := make([]float64, n) // c[u] = r[u]/outw(u)
-	for v := range r {
+	// x is the rank vector, updated in place. c[u] = x[u]/outw(u) is what u passes along each
+	// arc; a worker updates c on its own node range in place (Gauss-Seidel within the range) and
+	// reads other ranges from snap, their values at the end of the previous sweep (Jacobi across
+	// ranges), so no memory is written by one worker while another reads it.
+	x := make([]float64, n)
+	c := make([]float64, n)
+	for v := range x {
 		if in(v) {
-			r[v] = 1 / float64(active)
-			c[v] = r[v] * invOut[v]
+			x[v] = 1 / float64(active)
+			c[v] = x[v] * invOut[v]
 		}
 	}
+	snap := slices.Clone(c)
 	dangling := 0.0
-	for v := range r {
+	for v := range x {
 		if in(v) && invOut[v] == 0 {
-			dangling += r[v]
+			dangling += x[v]
 		}
 	}
 	nw := workers()
 	diffs := make([]float64, nw)
 	dangs := make([]float64, nw)
 	cost := func(i int) uint64 { return inOff[i] + uint64(i) }
+	uni := 1 / float64(active)
 	iter := 0
 	for iter < opt.MaxIter {
 		iter++
-		uni := 1 / float64(active)
 		base := (1 - d) * uni
 		dshare := d * dangling * uni
 		parallelRanges(n, cost, func(w, lo, hi int) {
 			var diff, dang float64
+			span := uint32(hi - lo)
+			own := c[lo:hi]
 			for v := lo; v < hi; v++ {
 				if within != nil && !within[v] {
 					continue
 				}
-				lo, hi := inOff[v], inOff[v+1]
+				a, b := inOff[v], inOff[v+1]
 				var s float64
 				if inW != nil {
-					ws := inW[lo:hi]
-					for k, u := range inAdj[lo:hi] {
-						s += c[u] * float64(ws[k])
+					ws := inW[a:b]
+					for k, u := range inAdj[a:b] {
+						cu := snap[u]
+						if i := u - uint32(lo); i < span {
+							cu = own[i]
+						}
+						s += cu * float64(ws[k])
 					}
 				} else {
-					for _, u := range inAdj[lo:hi] {
-						s += c[u]
+					for _, u := range inAdj[a:b] {
+						if i := u - uint32(lo); i < span {
+							s += own[i]
+						} else {
+							s += snap[u]
+						}
 					}
 				}
-				var x float64
+				var xv float64
 				if p == nil {
-					x = base + dshare + d*s
+					xv = base + dshare + d*s
 				} else {
-					x = (1-d)*p[v] + d*(s+dangling*p[v])
+					xv = (1-d)*p[v] + d*(s+dangling*p[v])
 				}
-				diff += math.Abs(x - r[v])
-				rNext[v] = x
+				diff += math.Abs(xv - x[v])
+				x[v] = xv
+				own[v-lo] = xv * invOut[v]
 				if invOut[v] == 0 {
-					dang += x
+					dang += xv
 				}
 			}
 			diffs[w], dangs[w] = diff, dang
@@ -206,15 +222,21 @@ func pagerank(g *graph.Graph, opt PageRankOptions, p []float64, within []bool) (
 			dangling += dangs[w]
 			diffs[w], dangs[w] = 0, 0
 		}
-		r, rNext = rNext, r
-		parallelChunks(n, 1<<14, func(_, lo, hi int) {
-			for v := lo; v < hi; v++ {
-				c[v] = r[v] * invOut[v]
-			}
-		})
 		if diff < opt.Tol {
 			break
 		}
+		if nw > 1 {
+			parallelChunks(n, 1<<16, func(_, lo, hi int) { copy(snap[lo:hi], c[lo:hi]) })
+		}
 	}
+	// The fixed point sums to 1; remove the rounding and the last sweep's drift.
+	var sum float64
+	for _, xv := range x {
+		sum += xv
+	}
+	for v := range x {
+		x[v] /= sum
+	}
+	r := x
 	return r, iter, nil
 }

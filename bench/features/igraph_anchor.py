@@ -20,6 +20,7 @@ ap.add_argument('--n', type=int, required=True, help='node count (ids 0..n-1)')
 ap.add_argument('--directed', action='store_true')
 ap.add_argument('--repeat', type=int, default=5)
 ap.add_argument('--out', required=True, help='folder with riskwalk result arrays')
+ap.add_argument('--tag', default='igraph', help='label of the timing lines (igraph, igraph-1t)')
 a = ap.parse_args()
 
 arcs = np.loadtxt(gzip.open(a.graph, 'rt'), dtype=np.int64, comments='#')
@@ -38,7 +39,7 @@ def timed(algo, f):
     for _ in range(a.repeat):
         t = time.perf_counter(); res = f(); ts.append(time.perf_counter() - t)
     ts.sort()
-    print(f'{a.name}\t{algo}\tigraph\t1\t{ts[len(ts)//2]:.6f}\t', flush=True)
+    print(f'{a.name}\t{algo}\t{a.tag}\t1\t{ts[len(ts)//2]:.6f}\tOMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "default")}', flush=True)
     return res
 
 def ours(algo, dtype):

@@ -24,6 +24,7 @@ func main() {
 	path := flag.String("graph", "", "arcs TSV (.gz) with integer ids")
 	name := flag.String("name", "", "data set name for the output lines and files")
 	directed := flag.Bool("directed", false, "read the arcs as directed")
+	nodes := flag.Uint("n", 0, "node count (ids 0..n-1; default max id + 1)")
 	repeat := flag.Int("repeat", 5, "runs per algorithm (median reported)")
 	out := flag.String("out", "", "folder for the result arrays (none when empty)")
 	algos := flag.String("algos", "pagerank,wcc,kcore,triangles", "algorithms to run")
@@ -32,7 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: features-bench -graph ARCS.tsv.gz -name NAME [-directed] [-repeat 5] [-out DIR]")
 		os.Exit(2)
 	}
-	g, err := tsvgraph.Load(*path, *directed, 0)
+	g, err := tsvgraph.Load(*path, *directed, uint32(*nodes))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
