@@ -40,8 +40,13 @@ func (o PageRankOptions) withDefaults() (PageRankOptions, error) {
 	return o, nil
 }
 
-// PageRank computes the PageRank vector of g (sums to 1) by pull-based power iteration over the
-// in-arcs, with per-worker node ranges and no atomics, and returns it with the number of sweeps.
+// PageRank computes the PageRank vector of g (sums to 1) by pull-based iteration over the in-arcs,
+// with per-worker node ranges (balanced by arcs) and no atomics, and returns it with the number of
+// sweeps. Each worker updates its own range in place (Gauss-Seidel: later nodes of the range see
+// this sweep's values) and reads other ranges as they were at the end of the previous sweep
+// (Jacobi across ranges), so no slot is written while another worker may read it; with one worker
+// it is plain Gauss-Seidel. This took 56 sweeps instead of 99 on dblp-2010 (92 instead of 102 on
+// cnr-2000) at the same tolerance. The last bits of the result depend on the worker count.
 //
 // Source: L. Page, S. Brin, R. Motwani, T. Winograd, "The PageRank citation ranking", Stanford
 // 1999; pull formulation as in GAPBS pr.cc (Beamer et al., arXiv:1508.03619). With d the damping,
@@ -49,7 +54,8 @@ func (o PageRankOptions) withDefaults() (PageRankOptions, error) {
 //
 //	r'(v) = (1-d)/N + d * ( sum_{u->v} r(u) w(u,v)/outw(u) + D/N )
 //
-// Dangling mass is spread uniformly, as igraph's PRPACK does. Self-loops are ordinary arcs.
+// (D taken from the previous sweep). Dangling mass is spread uniformly, as igraph's PRPACK does.
+// Self-loops are ordinary arcs. The result is rescaled to sum exactly 1.
 // An undirected graph is treated as having both arcs of every edge.
 func PageRank(g *graph.Graph, opt PageRankOptions) ([]float64, int, error) {
 	return pagerank(g, opt, nil, nil)
