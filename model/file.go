@@ -149,7 +149,7 @@ func (m *Model) Encode(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("model: encode: %w", err)
 	}
-	f := fileV1{Format: FormatName, Version: CurrentVersion, CRC32C: fmt.Sprintf("%08x", crc32.Checksum(compact, castagnoli)), Model: b}
+	f := fileV1{Format: FormatName, Version: CurrentVersion, CRC32C: crcHex(compact), Model: b}
 	out, err := json.MarshalIndent(f, "", " ")
 	if err != nil {
 		return fmt.Errorf("model: encode: %w", err)
@@ -206,7 +206,7 @@ func Decode(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: re-encode: %v", err)
 	}
-	if got := fmt.Sprintf("%08x", crc32.Checksum(compact, castagnoli)); got != f.CRC32C {
+	if got := crcHex(compact); got != f.CRC32C {
 		return nil, fmt.Errorf("model: checksum mismatch: file says %s, body gives %s; the file was edited or damaged, refit or restore it", f.CRC32C, got)
 	}
 	b := f.Model
@@ -365,3 +365,5 @@ func ChecksumData(m *Matrix, rows []int, y []bool) string {
 	}
 	return fmt.Sprintf("crc32c:%08x", h.Sum32())
 }
+
+func crcHex(b []byte) string { return fmt.Sprintf("%08x", crc32.Checksum(b, castagnoli)) }
