@@ -72,6 +72,14 @@ func (m *Model) Score(x []float64) float64 { return sigmoid(m.Raw(x)) }
 // Decide applies the model's pass/review/reject thresholds to Score(x).
 func (m *Model) Decide(x []float64) Decision { return m.Thresholds.Decide(m.Score(x)) }
 
+// Bias is the log-odds shared by every input, so that Bias() + Σ Explain contributions == Raw(x).
+func (m *Model) Bias() float64 {
+	if m.Kind == KindGBDT {
+		return m.GBDT.Bias()
+	}
+	return m.LogReg.B
+}
+
 // Explain appends per-feature contributions (log-odds, sorted by magnitude) to dst.
 func (m *Model) Explain(dst []Contribution, x []float64) []Contribution {
 	if m.Kind == KindGBDT {

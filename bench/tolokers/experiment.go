@@ -33,6 +33,9 @@ type SplitResult struct {
 	Chosen        string
 	ChosenTest    float64
 	Features      int
+	// TestScores are the chosen model's test scores with TestLabels, for plots.
+	TestScores []float64
+	TestLabels []bool
 }
 
 // group names a column's family for ablations: "attr" (node attributes), "nbattr" (their neighbour
@@ -73,14 +76,18 @@ func Features(d *Data, base *model.Matrix, s int, cfg *Config) (*model.Matrix, e
 	return m.SelectCols(keep)
 }
 
-func aucOn(score func([]float64) float64, m *model.Matrix, y []bool, rows []int) float64 {
+func scoreRows(score func([]float64) float64, m *model.Matrix, y []bool, rows []int) ([]float64, []bool) {
 	s := make([]float64, len(rows))
 	l := make([]bool, len(rows))
 	for k, i := range rows {
 		s[k] = score(m.Row(i))
 		l[k] = y[i]
 	}
-	return model.ROCAUC(s, l)
+	return s, l
+}
+
+func aucOn(score func([]float64) float64, m *model.Matrix, y []bool, rows []int) float64 {
+	return model.ROCAUC(scoreRows(score, m, y, rows))
 }
 
 // RunSplit fits the configured models on split s's training rows, selects on its validation rows
@@ -93,6 +100,7 @@ func RunSplit(d *Data, base *model.Matrix, s int, cfg *Config) (SplitResult, err
 		return r, err
 	}
 	r.Features = m.Cols
+	var lrScore, chosen func([]float64) float64
 	if cfg.LR {
 		lambdas := cfg.Lambdas
 		if len(lambdas) == 0 {
@@ -109,6 +117,7 @@ func RunSplit(d *Data, base *model.Matrix, s int, cfg *Config) (SplitResult, err
 			}
 		}
 		r.LRTest = aucOn(best.Score, m, d.Bad, sp.Test)
+		lrScore = best.Score
 	}
 	if cfg.GBDT {
 		opt := cfg.GBDTOpt
@@ -120,11 +129,15 @@ func RunSplit(d *Data, base *model.Matrix, s int, cfg *Config) (SplitResult, err
 		r.GBTrees = info.Best
 		r.GBVal = aucOn(g.Score, m, d.Bad, sp.Val)
 		r.GBTest = aucOn(g.Score, m, d.Bad, sp.Test)
+		chosen = g.Score
 	}
 	r.Chosen, r.ChosenTest = "lr", r.LRTest
 	if !cfg.LR || (cfg.GBDT && r.GBVal > r.LRVal) {
 		r.Chosen, r.ChosenTest = "gbdt", r.GBTest
+	} else {
+		chosen = lrScore
 	}
+	r.TestScores, r.TestLabels = scoreRows(chosen, m, d.Bad, sp.Test)
 	return r, nil
 }
 

@@ -9,9 +9,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -33,13 +36,14 @@ func main() {
 	sub := flag.Float64("subsample", 0.8, "GBDT row subsample")
 	col := flag.Float64("colsample", 0.6, "GBDT column subsample")
 	lambda := flag.Float64("lambda", 1, "GBDT L2 on leaf weights")
+	plots := flag.String("plots", "", "directory for ROC and score-histogram SVGs of the first split run")
 	metric := flag.String("metric", "auc", "GBDT early-stopping metric: auc or logloss")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: tolokers [flags]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*dataDir, *extra, *models, *splitsFlag, *ablation, model.GBDTOptions{
+	if err := run(*dataDir, *extra, *models, *splitsFlag, *plots, *ablation, model.GBDTOptions{
 		Rounds: *rounds, LearningRate: *lrate, MaxLeaves: *leaves, MaxDepth: *depth, MinChildWeight: *mcw,
 		Subsample: *sub, ColSample: *col, Lambda: *lambda, Metric: *metric, EarlyStop: 100, Seed: 1,
 	}); err != nil {
@@ -48,7 +52,7 @@ func main() {
 	}
 }
 
-func run(dataDir, extra, models, splitsFlag string, ablation bool, gopt model.GBDTOptions) error {
+func run(dataDir, extra, models, splitsFlag, plots string, ablation bool, gopt model.GBDTOptions) error {
 	t0 := time.Now()
 	d, err := Load(dataDir)
 	if err != nil {
@@ -91,6 +95,24 @@ func run(dataDir, extra, models, splitsFlag string, ablation bool, gopt model.GB
 	if cfg.GBDT {
 		fmt.Printf("gbdt:   mean test AUC %.4f ± %.4f (val %.4f)\n", Mean(rs, func(r SplitResult) float64 { return r.GBTest }),
 			Std(rs, func(r SplitResult) float64 { return r.GBTest }), Mean(rs, func(r SplitResult) float64 { return r.GBVal }))
+	}
+	if plots != "" {
+		r := rs[0]
+		if err := os.MkdirAll(plots, 0o755); err != nil {
+			return err
+		}
+		fpr, tpr := model.ROCCurve(r.TestScores, r.TestLabels)
+		title := fmt.Sprintf("Tolokers split %d test, %s (AUC %.4f)", r.Split, r.Chosen, r.ChosenTest)
+		err1 := model.SaveSVG(filepath.Join(plots, "tolokers-roc.svg"), func(w io.Writer) error {
+			return model.ROCPlotSVG(w, title, model.Curve{Name: r.Chosen, X: fpr, Y: tpr})
+		})
+		err2 := model.SaveSVG(filepath.Join(plots, "tolokers-scores.svg"), func(w io.Writer) error {
+			return model.ScoreHistSVG(w, title, r.TestScores, r.TestLabels, 40)
+		})
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		fmt.Printf("plots: %s/tolokers-roc.svg, %s/tolokers-scores.svg\n", plots, plots)
 	}
 	if ablation {
 		fmt.Println("ablation (test AUC of the model chosen on validation, mean over splits):")
