@@ -44,7 +44,7 @@ func group(name string) string {
 	switch {
 	case strings.HasPrefix(name, "node."):
 		return "attr"
-	case strings.HasPrefix(name, "nbmean.node."):
+	case strings.HasPrefix(name, "nbmean.node."), strings.HasPrefix(name, "nbstd.node."):
 		return "nbattr"
 	case name == "log_degree" || name == "nbmean.log_degree":
 		return "structure"

@@ -206,3 +206,34 @@ func NewHop2(g *graph.Graph) *Hop2 {
 	})
 	return h
 }
+
+// NeighbourStd is the standard deviation of each attribute over a node's neighbours (0 without
+// neighbours), columns "nbstd.<attr>". Label-free.
+func NeighbourStd(g *graph.Graph, attr *model.Matrix) *model.Matrix {
+	names := make([]string, attr.Cols)
+	for j, n := range attr.Names {
+		names[j] = "nbstd." + n
+	}
+	m := model.NewMatrix(attr.Rows, names)
+	parallelNodes(attr.Rows, func(lo, hi, _ int) {
+		for v := lo; v < hi; v++ {
+			nb := g.Neighbors(uint32(v))
+			if len(nb) == 0 {
+				continue
+			}
+			row := m.Row(v)
+			k := float64(len(nb))
+			for j := range row {
+				var s, ss float64
+				for _, u := range nb {
+					x := attr.At(int(u), j)
+					s += x
+					ss += x * x
+				}
+				mu := s / k
+				row[j] = math.Sqrt(math.Max(ss/k-mu*mu, 0))
+			}
+		}
+	})
+	return m
+}

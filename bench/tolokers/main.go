@@ -37,13 +37,14 @@ func main() {
 	col := flag.Float64("colsample", 0.6, "GBDT column subsample")
 	lambda := flag.Float64("lambda", 1, "GBDT L2 on leaf weights")
 	plots := flag.String("plots", "", "directory for ROC and score-histogram SVGs of the first split run")
+	nbstd := flag.Bool("nbstd", false, "add the neighbours' standard deviation of each attribute")
 	metric := flag.String("metric", "auc", "GBDT early-stopping metric: auc or logloss")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: tolokers [flags]")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if err := run(*dataDir, *extra, *models, *splitsFlag, *plots, *ablation, model.GBDTOptions{
+	if err := run(*dataDir, *extra, *models, *splitsFlag, *plots, *ablation, *nbstd, model.GBDTOptions{
 		Rounds: *rounds, LearningRate: *lrate, MaxLeaves: *leaves, MaxDepth: *depth, MinChildWeight: *mcw,
 		Subsample: *sub, ColSample: *col, Lambda: *lambda, Metric: *metric, EarlyStop: 100, Seed: 1,
 	}); err != nil {
@@ -52,7 +53,7 @@ func main() {
 	}
 }
 
-func run(dataDir, extra, models, splitsFlag, plots string, ablation bool, gopt model.GBDTOptions) error {
+func run(dataDir, extra, models, splitsFlag, plots string, ablation, nbstd bool, gopt model.GBDTOptions) error {
 	t0 := time.Now()
 	d, err := Load(dataDir)
 	if err != nil {
@@ -73,6 +74,9 @@ func run(dataDir, extra, models, splitsFlag, plots string, ablation bool, gopt m
 		}
 		fmt.Printf("extra %s: %d columns (%d lines)\n", p, m.Cols, rep.Lines)
 		cfg.Extra = append(cfg.Extra, m)
+	}
+	if nbstd {
+		cfg.Extra = append(cfg.Extra, NeighbourStd(d.G, d.Attr))
 	}
 	for _, s := range strings.Split(splitsFlag, ",") {
 		if s == "" {
