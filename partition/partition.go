@@ -188,14 +188,18 @@ func Louvain(g *graph.Graph, r int, opt Options) (*Partition, *community.Result,
 	if err != nil {
 		return nil, nil, err
 	}
-	order, brk := hierarchyOrder(u, res, r)
-	owner := cutOrder(u, order, brk, r, opt.Slack)
-	p := build(u, owner, r, opt.SupernodeDegree)
+	p := build(u, pack(u, res, r, opt), r, opt.SupernodeDegree)
 	p.Method, p.Seed, p.Resolution = MethodLouvain, opt.Community.Seed, opt.Community.Resolution
 	if p.Resolution == 0 {
 		p.Resolution = 1
 	}
 	return p, res, nil
+}
+
+// pack assigns an owner to each node of undirected u from its Louvain result (opt.Slack set).
+func pack(u *graph.Graph, res *community.Result, r int, opt Options) []uint32 {
+	order, brk := hierarchyOrder(u, res, r)
+	return cutOrder(u, order, brk, r, opt.Slack)
 }
 
 // Hash partitions g by owner = splitmix64(v ^ seed) mod r, the baseline Louvain must beat.
