@@ -153,7 +153,7 @@ func TestInvariants(t *testing.T) {
 }
 
 // On the small shared graphs and a planted-partition graph, Louvain packing keeps max/mean load
-// ≤ 1.05 and cuts fewer edges than hashing (the large graphs are in big_test.go, without -race).
+// within the package doc's bound (1.05 unless single nodes are heavy) and cuts fewer edges than hashing (the large graphs are in big_test.go, without -race).
 func TestBalanceAndCut(t *testing.T) {
 	checkBalanceAndCut(t, []namedGraph{
 		{"email-eu-core", loadShared(t, "email-eu-core", "edges.tsv", true)},
@@ -169,8 +169,8 @@ type namedGraph struct {
 	g    *graph.Graph
 }
 
-// checkBalanceAndCut partitions each graph into 2, 4 and 8 parts with Louvain and checks balance
-// ≤ 1.05 and a cut below hashing's.
+// checkBalanceAndCut partitions each graph into 2, 4 and 8 parts with Louvain and checks the
+// balance bound and a cut below hashing's.
 func checkBalanceAndCut(t *testing.T, graphs []namedGraph) {
 	t.Helper()
 	for _, tc := range graphs {
@@ -185,8 +185,15 @@ func checkBalanceAndCut(t *testing.T, graphs []namedGraph) {
 			h, _ := Hash(u, r, 0, 0)
 			hs := Evaluate(u, h)
 			t.Logf("%s R=%d: balance %.3f (nodes %.3f) cut %.1f%% (hash %.1f%%) replication %.2f (hash %.2f)", tc.name, r, s.Balance, s.NodeBalance, s.CutPct, hs.CutPct, s.ReplicationFactor, hs.ReplicationFactor)
-			if s.Balance > 1.05 {
-				t.Errorf("%s R=%d: balance %.4f > 1.05", tc.name, r, s.Balance)
+			// The package doc's bound: 1 + 2·Slack + (largest degree)/(E/R); 1.05 when no node
+			// weighs more than 1% of a part (pos at R=8 has a node of 16%).
+			var maxDeg uint32
+			for v := uint32(0); v < u.N; v++ {
+				maxDeg = max(maxDeg, u.Degree(v))
+			}
+			bound := max(1.05, 1+2*0.02+float64(maxDeg)*float64(r)/float64(u.NumArcs()))
+			if s.Balance > bound {
+				t.Errorf("%s R=%d: balance %.4f > %.4f", tc.name, r, s.Balance, bound)
 			}
 			if s.CutPct >= hs.CutPct {
 				t.Errorf("%s R=%d: Louvain cut %.2f%% not below hash %.2f%%", tc.name, r, s.CutPct, hs.CutPct)
