@@ -91,6 +91,52 @@ type Options struct {
 	Slack float64
 	// SupernodeDegree > 0 replicates nodes of at least this degree to every part.
 	SupernodeDegree uint32
+	// Balance is what parts are balanced by; the zero value is BalanceEdges.
+	Balance Balance
+}
+
+// Balance says what a part's load counts when Louvain packing balances parts.
+type Balance uint8
+
+const (
+	BalanceEdges Balance = iota // Σ degree of owned nodes (the work of a rank's walks and updates)
+	BalanceNodes                // owned nodes (memory for per-node state)
+	BalanceMixed                // degree + ⌈E/N⌉ per node: edges and nodes weigh half each
+)
+
+// ParseBalance reads "edges", "nodes" or "mixed".
+func ParseBalance(s string) (Balance, error) {
+	switch s {
+	case "edges":
+		return BalanceEdges, nil
+	case "nodes":
+		return BalanceNodes, nil
+	case "mixed":
+		return BalanceMixed, nil
+	}
+	return 0, fmt.Errorf("partition: balance %q: want edges, nodes or mixed", s)
+}
+
+func (b Balance) String() string {
+	return [...]string{"edges", "nodes", "mixed"}[min(int(b), 2)]
+}
+
+// nodeWeights is each node's load under b on undirected u.
+func nodeWeights(u *graph.Graph, b Balance) []uint32 {
+	w := make([]uint32, u.N)
+	extra := uint32(0)
+	if b == BalanceMixed && u.N > 0 {
+		extra = uint32(min((u.NumArcs()+uint64(u.N)-1)/uint64(u.N), 1<<31))
+	}
+	for v := range w {
+		switch b {
+		case BalanceNodes:
+			w[v] = 1
+		default:
+			w[v] = min(u.Degree(uint32(v)), 1<<31) + extra
+		}
+	}
+	return w
 }
 
 // Partition is an owner per node and, per part, its sorted owned nodes and replicas. Built by
@@ -249,7 +295,7 @@ func splitmix64(x uint64) uint64 {
 // hierarchyOrder orders nodes by (final community, ..., first-level community, BFS order) by stable
 // counting sorts from the finest level up, and returns with it brk[i], the number of levels whose
 // community differs between order[i-1] and order[i] (0: same first-level community).
-func hierarchyOrder(g *graph.Graph, res *community.Result, r int, slack float64) ([]uint32, []uint8) {
+func hierarchyOrder(g *graph.Graph, w []uint32, res *community.Result, r int, slack float64) ([]uint32, []uint8) {
 	n := int(g.N)
 	order := make([]uint32, n)
 	for i := range order {
@@ -269,7 +315,7 @@ func hierarchyOrder(g *graph.Graph, res *community.Result, r int, slack float64)
 		key := cur
 		if l == L-1 { // top level: order communities by their LPT bin, not by id
 			key = make([]uint32, n)
-			rank := lptRank(g, cur, k, r, slack)
+			rank := lptRank(w, cur, k, r, slack)
 			for v := range key {
 				key[v] = rank[cur[v]]
 			}
@@ -340,11 +386,11 @@ func hierarchyOrder(g *graph.Graph, res *community.Result, r int, slack float64)
 // later cut into the next large community. The other communities go, largest first, into the
 // least-loaded bin (Graham's LPT rule); bins are laid out in turn, each led by its remainder. Where
 // the bins come out balanced, the cuts of cutOrder fall between whole communities.
-func lptRank(g *graph.Graph, comm []uint32, k, r int, slack float64) []uint32 {
+func lptRank(w []uint32, comm []uint32, k, r int, slack float64) []uint32 {
 	load := make([]uint64, k)
 	var total uint64
 	for v, c := range comm {
-		d := uint64(g.Degree(uint32(v)))
+		d := uint64(w[v])
 		load[c] += d
 		total += d
 	}
@@ -429,28 +475,18 @@ func (h *binHeap) Pop() any {
 	return x
 }
 
-// cutOrder assigns order[cut[p]:cut[p+1]] to part p. Cuts are placed left to right; part p aims
-// at the remaining load over the remaining parts, Tp, and its end may fall anywhere that keeps its
-// load in [Tp(1-slack), min(Tp, E/r)(1+slack)]; within that window the cut goes to the largest brk,
-// ties to the position nearest Tp; a window with only brk-0 positions is widened to 2·slack once. Where no node boundary falls in the window (a node of huge
-// degree), the part ends at the last boundary keeping its load ≤ (1+2·slack)·E/r, or after one node.
-func cutOrder(g *graph.Graph, order []uint32, brk []uint8, r int, slack float64) []uint32 {
-	cuts := cutPositions(g, order, brk, r, slack)
-	owner := make([]uint32, g.N)
-	for p := 0; p < r; p++ {
-		for _, v := range order[cuts[p]:cuts[p+1]] {
-			owner[v] = uint32(p)
-		}
-	}
-	return owner
-}
-
-// cutPositions is cutOrder's cut placement: part p gets order[cuts[p]:cuts[p+1]].
-func cutPositions(g *graph.Graph, order []uint32, brk []uint8, r int, slack float64) []int {
+// cutPositions places the cuts of order: part p gets order[cuts[p]:cuts[p+1]], load counted by
+// node weights w (E = Σw). Cuts are placed left to right; part p aims at the remaining load over
+// the remaining parts, Tp, and its end may fall anywhere that keeps its load in [Tp(1-slack),
+// min(Tp, E/r)(1+slack)]; within that window the cut goes to the largest brk, ties to the position
+// nearest Tp; a window with only brk-0 positions is widened to 2·slack once. Where no node
+// boundary falls in the window (a node of huge weight), the part ends at the last boundary keeping
+// its load ≤ (1+2·slack)·E/r, or after one node.
+func cutPositions(w []uint32, order []uint32, brk []uint8, r int, slack float64) []int {
 	n := len(order)
 	prefix := make([]uint64, n+1)
 	for i, v := range order {
-		prefix[i+1] = prefix[i] + uint64(g.Degree(v))
+		prefix[i+1] = prefix[i] + uint64(w[v])
 	}
 	total := float64(prefix[n])
 	T := total / float64(r)

@@ -290,3 +290,36 @@ func TestCorruptRefused(t *testing.T) {
 		t.Fatalf("inconsistent owner accepted: %v", err)
 	}
 }
+
+// Balancing by nodes keeps owned node counts within 5%; mixed keeps the mixed load within its
+// bound; both keep the invariants.
+func TestBalanceModes(t *testing.T) {
+	for _, g := range []*graph.Graph{loadShared(t, "email-eu-core", "edges.tsv", true), planted(5000, 50, 5, 1, 3)} {
+		u := community.Undirected(g)
+		for _, r := range []int{3, 8} {
+			p, _, err := Louvain(g, r, Options{Balance: BalanceNodes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkInvariants(t, g, p)
+			if s := Evaluate(g, p); s.NodeBalance > 1.05 {
+				t.Errorf("balance nodes, R=%d: node balance %.3f > 1.05", r, s.NodeBalance)
+			}
+			p, _, _ = Louvain(g, r, Options{Balance: BalanceMixed})
+			checkInvariants(t, g, p)
+			w := nodeWeights(u, BalanceMixed)
+			load := make([]uint64, r)
+			var maxW, tot uint64
+			for v, x := range w {
+				load[p.Owner(uint32(v))] += uint64(x)
+				maxW, tot = max(maxW, uint64(x)), tot+uint64(x)
+			}
+			if b, bound := maxOverMean(load), 1.05+float64(maxW)*float64(r)/float64(tot); b > bound {
+				t.Errorf("balance mixed, R=%d: mixed-load balance %.3f > %.3f", r, b, bound)
+			}
+		}
+	}
+	if _, err := ParseBalance("arcs"); err == nil {
+		t.Fatal("ParseBalance accepted arcs")
+	}
+}

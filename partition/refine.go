@@ -29,7 +29,8 @@ const (
 // with a fifth of the edges) a cut between them severs much of the community. The cuts are then
 // recomputed, until no cut falls inside an unrefined community.
 func pack(u *graph.Graph, res *community.Result, r int, opt Options) []uint32 {
-	order, brk := hierarchyOrder(u, res, r, opt.Slack)
+	w := nodeWeights(u, opt.Balance)
+	order, brk := hierarchyOrder(u, w, res, r, opt.Slack)
 	L := len(res.Levels)
 	for i := range brk {
 		if int(brk[i]) >= L {
@@ -38,15 +39,15 @@ func pack(u *graph.Graph, res *community.Result, r int, opt Options) []uint32 {
 	}
 	n := len(order)
 	var total uint64
-	for v := uint32(0); v < u.N; v++ {
-		total += uint64(u.Degree(v))
+	for _, x := range w {
+		total += uint64(x)
 	}
-	rf := &refiner{g: u, tau: max(opt.Slack*float64(total)/float64(r), 1), opt: opt.Community, loc: make([]uint32, u.N)}
+	rf := &refiner{g: u, w: w, tau: max(opt.Slack*float64(total)/float64(r), 1), opt: opt.Community, loc: make([]uint32, u.N)}
 	rf.opt.Progress = false
 	refined := make(map[uint32]bool)
 	var cuts []int
 	for iter := 0; ; iter++ {
-		cuts = cutPositions(u, order, brk, r, opt.Slack)
+		cuts = cutPositions(w, order, brk, r, opt.Slack)
 		if iter == 8 { // each round refines at least one community; r-1 cuts bound the useful rounds
 			break
 		}
@@ -82,6 +83,7 @@ func pack(u *graph.Graph, res *community.Result, r int, opt Options) []uint32 {
 // refiner reorders oversized communities by recursive Louvain.
 type refiner struct {
 	g   *graph.Graph
+	w   []uint32          // node loads
 	tau float64           // pieces of at most this load are not split further
 	opt community.Options // for the sub-Louvain runs
 	loc []uint32          // global -> local id + 1 of the set being worked on, else 0
@@ -103,7 +105,7 @@ func (rf *refiner) refine(nodes []uint32, brk []uint8) {
 func (rf *refiner) load(s []uint32) float64 {
 	var l uint64
 	for _, v := range s {
-		l += uint64(rf.g.Degree(v))
+		l += uint64(rf.w[v])
 	}
 	return float64(l)
 }
