@@ -28,6 +28,7 @@ func main() {
 	nodes := flag.Uint("n", 0, "node count (ids 0..n-1; default max id + 1)")
 	repeat := flag.Int("repeat", 5, "runs per algorithm (median reported)")
 	out := flag.String("out", "", "folder for the result arrays (none when empty)")
+	tol := flag.Float64("tol", 1e-8, "PageRank tolerance (L1 change per sweep; the result must stay within 1e-6 L1 of igraph's)")
 	algos := flag.String("algos", "pagerank,wcc,kcore,triangles", "algorithms to run")
 	flag.Parse()
 	if *path == "" || *name == "" {
@@ -69,7 +70,7 @@ func main() {
 			var r []float64
 			run(a, func() string {
 				var it int
-				r, it, err = features.PageRank(g, features.PageRankOptions{Damping: 0.85, Tol: 1e-9})
+				r, it, err = features.PageRank(g, features.PageRankOptions{Damping: 0.85, Tol: *tol})
 				if err != nil {
 					panic(err)
 				}
