@@ -521,7 +521,7 @@ func (s *Server) neighbors(sc *scratch, st *state, cl *client, id []byte, start 
 		}
 		ru := b.Row(u)
 		sc.out = append(sc.out, `{"id":`...)
-		sc.out = appendString(sc.out, b.ExtID(u))
+		sc.out = appendExtJSON(sc.out, b, u)
 		sc.out = append(sc.out, `,"hop":`...)
 		sc.out = append(sc.out, hop)
 		sc.out = append(sc.out, `,"score":`...)

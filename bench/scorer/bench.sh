@@ -21,7 +21,8 @@ done
 CGO_ENABLED=0 go build -o bin/riskwalk-scorer ./cmd/riskwalk-scorer
 go build -o "$OUT/genbundle" ./bench/scorer/genbundle
 B="$OUT/bundle-$N-$DIM"
-if ! grep -q "\"users\": $N," "$B/manifest.json" 2>/dev/null; then
+# Rebuild when the bundle is missing, of another size, or not readable by this build (format).
+if ! grep -q "\"users\": $N," "$B/manifest.json" 2>/dev/null || ! bin/riskwalk-scorer -bundle "$B" -examples 1 >/dev/null 2>&1; then
   "$OUT/genbundle" -n "$N" -dim "$DIM" -o "$B" -zipf "$OUT/zipf-$N.txt" -requests 500000
 fi
 [ -s "$OUT/zipf-$N.txt" ] || "$OUT/genbundle" -n "$N" -dim "$DIM" -o "$B" -zipf "$OUT/zipf-$N.txt" -requests 500000
