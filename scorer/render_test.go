@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"riskwalk/bundle"
 )
@@ -49,5 +50,23 @@ func TestAppendExtJSON(t *testing.T) {
 		if a := testing.AllocsPerRun(50, func() { buf = appendExtJSON(buf[:0], b, v) }); a != 0 {
 			t.Errorf("id %d: %.0f allocations", v, a)
 		}
+	}
+}
+
+// TestAppendStamp: the cached-second audit time stamp equals the full format, across seconds,
+// days and time zones, without allocating once the second is cached.
+func TestAppendStamp(t *testing.T) {
+	sc := newScratch()
+	base := time.Date(2026, 12, 31, 23, 59, 58, 999_999_000, time.FixedZone("X", 3600))
+	var buf []byte
+	for _, d := range []time.Duration{0, 1, 1000, 1500 * time.Millisecond, 2 * time.Second, 25 * time.Hour, -time.Second} {
+		now := base.Add(d)
+		buf = sc.appendStamp(buf[:0], now)
+		if want := now.UTC().Format("2006-01-02T15:04:05.000000Z07:00"); string(buf) != want {
+			t.Fatalf("%v: %s, want %s", now, buf, want)
+		}
+	}
+	if a := testing.AllocsPerRun(100, func() { buf = sc.appendStamp(buf[:0], base) }); a != 0 {
+		t.Errorf("%.0f allocations", a)
 	}
 }
