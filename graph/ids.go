@@ -365,6 +365,45 @@ func indexFromTab(tab *strTab) *IDIndex {
 	return x
 }
 
+// NewIDIndex builds an in-memory index whose dense id v has external id ids[v], of the kind
+// ingest would choose: identity when ids are "0".."N-1", int when they are canonical integers in
+// ascending order, string otherwise. It fails on an empty or duplicate id. Write stores it.
+func NewIDIndex(ids []string) (*IDIndex, error) {
+	if uint64(len(ids)) > 1<<32-1 {
+		return nil, fmt.Errorf("graph: %d ids (at most 2^32-1)", len(ids))
+	}
+	ints := make([]uint64, 0, len(ids))
+	for _, s := range ids {
+		v, ok := parseCanonicalUint(unsafe.Slice(unsafe.StringData(s), len(s)))
+		if !ok || (len(ints) > 0 && v <= ints[len(ints)-1]) {
+			ints = nil
+			break
+		}
+		ints = append(ints, v)
+	}
+	if ints != nil {
+		identity := true
+		for v, x := range ints {
+			identity = identity && x == uint64(v)
+		}
+		if identity {
+			return &IDIndex{Kind: IDIdentity, n: uint32(len(ids))}, nil
+		}
+		return &IDIndex{Kind: IDInt, n: uint32(len(ids)), ints: ints}, nil
+	}
+	tab := newStrTab(len(ids))
+	for v, s := range ids {
+		b := unsafe.Slice(unsafe.StringData(s), len(s))
+		if len(b) == 0 {
+			return nil, fmt.Errorf("graph: id of dense id %d is empty", v)
+		}
+		if w, added := tab.intern(b, Hash64(b)); !added {
+			return nil, fmt.Errorf("graph: id %q appears twice (dense ids %d and %d)", s, w, v)
+		}
+	}
+	return indexFromTab(tab), nil
+}
+
 // Write stores the index at path (.rwi) atomically, recording graphSum (the Checksum of the graph
 // file it belongs to, 0 if none).
 func (x *IDIndex) Write(path string, graphSum uint64) error {
