@@ -64,6 +64,10 @@ type Config struct {
 	Seed         uint64
 	Threads      int // 0: GOMAXPROCS
 	ChunkWalks   int // walks per work unit, 0: 64
+	// HogBatch shares one draw of negatives among all contexts of a centre and updates them as
+	// small matrix products (Ji et al. 2016, pWord2Vec): each output row is loaded once per
+	// centre instead of once per pair. See trainCentreBatch.
+	HogBatch bool
 }
 
 // Defaults fills zero fields.
@@ -269,15 +273,21 @@ type worker struct {
 	lens   []int32
 	sent   []uint32
 	neu1e  []float32
-	st     Stats
-	loss   float64
-	lossN  int64
+	// HogBatch scratch: context rows, target rows, gradients, input-row updates.
+	ctxs, tgts []uint32
+	grad       []float32
+	ein        []float32
+	st         Stats
+	loss       float64
+	lossN      int64
 }
 
 func newWorker(j *Job, sh *shared) *worker {
 	b, L := j.ChunkWalks, j.WalkLength
 	return &worker{j: j, sh: sh, starts: make([]uint32, b), buf: make([]uint32, b*L), lens: make([]int32, b),
-		sent: make([]uint32, 0, L), neu1e: make([]float32, j.Model.Stride)}
+		sent: make([]uint32, 0, L), neu1e: make([]float32, j.Model.Stride),
+		ctxs: make([]uint32, 0, 2*j.Window), tgts: make([]uint32, 0, j.Negative+1),
+		grad: make([]float32, 2*j.Window*(j.Negative+1)), ein: make([]float32, 2*j.Window*j.Model.Stride)}
 }
 
 // Train runs the job's units from FirstUnit on, in Threads goroutines, and returns what it did.
@@ -476,6 +486,14 @@ func (w *worker) trainWalk(walkIDs []uint32, alpha float32, r *walk.Rand) {
 	e := w.neu1e
 	var loss float64
 	var lossN, pairs int64
+	if j.HogBatch {
+		for i := range sent {
+			b := int(r.Uint32n(uint32(win)))
+			lo, hi := max(0, i-win+b), min(len(sent), i+win+1-b)
+			w.trainCentreBatch(sent, i, lo, hi, alpha, r)
+		}
+		return
+	}
 	for i, centre := range sent {
 		b := int(r.Uint32n(uint32(win)))
 		lo, hi := max(0, i-win+b), min(len(sent), i+win+1-b)
@@ -524,4 +542,87 @@ func (w *worker) trainWalk(walkIDs []uint32, alpha float32, r *walk.Rand) {
 	w.loss += loss
 	w.lossN += lossN
 	w.st.Pairs += pairs
+}
+
+// trainCentreBatch is the HogBatch form of the SGNS update for centre sent[i] and its contexts
+// sent[lo:hi] (minus i): with C contexts (input rows l1_a) and targets t_0 = centre (label 1) and
+// K negatives drawn once for all contexts (label 0), all from the current values:
+//
+//	G[a][k] = (label_k - σ(l1_a·l2_k)) · α
+//	l1_a   += Σ_k G[a][k] · l2_k        (computed before the l2 change)
+//	l2_k   += Σ_a G[a][k] · l1_a        (computed before the l1 change)
+//
+// The same pairs as the per-pair loop get the same first-order update; what changes is that
+// negatives are shared by the contexts of one centre and that updates within a centre do not see
+// each other.
+func (w *worker) trainCentreBatch(sent []uint32, i, lo, hi int, alpha float32, r *walk.Rand) {
+	j := w.j
+	m, voc := j.Model, j.Vocab
+	stride := m.Stride
+	in, out := m.In, m.Out
+	centre := sent[i]
+	ctxs := w.ctxs[:0]
+	for jj := lo; jj < hi; jj++ {
+		if jj != i {
+			ctxs = append(ctxs, sent[jj])
+		}
+	}
+	tgts := append(w.tgts[:0], centre)
+	for d := 0; d < j.Negative; d++ {
+		if t := voc.negative(r.Uint64()); t != centre {
+			tgts = append(tgts, t)
+		}
+	}
+	nt := len(tgts)
+	grad := w.grad[:len(ctxs)*nt]
+	var loss float64
+	for a, c := range ctxs {
+		l1 := in[int(c)*stride : int(c)*stride+stride]
+		for k, t := range tgts {
+			f := dot(l1, out[int(t)*stride:int(t)*stride+stride])
+			label := float32(0)
+			if k == 0 {
+				label = 1
+			}
+			g := float32(0)
+			if f >= maxExp || f <= -maxExp {
+				if (f > 0) != (label == 1) {
+					loss += math.Abs(float64(f))
+				}
+			} else {
+				idx := int((f + maxExp) * (expTable / (2.0 * maxExp)))
+				g = (label - sigTab[idx]) * alpha
+				if k == 0 {
+					loss += float64(nlogSigTab[idx])
+				} else {
+					loss += float64(nlogSigTab[expTable-idx])
+				}
+			}
+			grad[a*nt+k] = g
+		}
+	}
+	ein := w.ein[:len(ctxs)*stride]
+	clear(ein)
+	for a := range ctxs {
+		e := ein[a*stride : (a+1)*stride]
+		for k, t := range tgts {
+			if g := grad[a*nt+k]; g != 0 {
+				axpy(g, out[int(t)*stride:int(t)*stride+stride], e)
+			}
+		}
+	}
+	for k, t := range tgts {
+		l2 := out[int(t)*stride : int(t)*stride+stride]
+		for a, c := range ctxs {
+			if g := grad[a*nt+k]; g != 0 {
+				axpy(g, in[int(c)*stride:int(c)*stride+stride], l2)
+			}
+		}
+	}
+	for a, c := range ctxs {
+		axpy(1, ein[a*stride:(a+1)*stride], in[int(c)*stride:int(c)*stride+stride])
+	}
+	w.loss += loss
+	w.lossN += int64(len(ctxs) * nt)
+	w.st.Pairs += int64(len(ctxs))
 }

@@ -115,6 +115,21 @@ func TestTwoCliquesSeparate(t *testing.T) {
 	checkCliques(t, j.Model, k)
 }
 
+func TestTwoCliquesSeparateHogBatch(t *testing.T) {
+	const k = 10
+	cfg := small
+	cfg.HogBatch = true
+	j := newJob(t, twoCliques(t, k), cfg)
+	if _, err := Train(j); err != nil {
+		t.Fatal(err)
+	}
+	checkCliques(t, j.Model, k)
+	a, b := trainedBits(t, cfg), trainedBits(t, cfg)
+	if !sameBits(a, b) {
+		t.Fatal("two one-thread HogBatch runs with one seed differ")
+	}
+}
+
 func checkCliques(t *testing.T, m *Model, k int) {
 	t.Helper()
 	var in, across float64

@@ -41,6 +41,7 @@ func runTrain(args []string) error {
 	fs.IntVar(&c.Threads, "threads", runtime.GOMAXPROCS(0), "worker threads (1 with --seed is bit-reproducible)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	fs.IntVar(&c.ChunkWalks, "chunk", 64, "walks per work unit (walks in flight per thread)")
+	fs.BoolVar(&c.HogBatch, "hogbatch", false, "share negatives among a centre's contexts (pWord2Vec's HogBatch; faster, slightly different updates)")
 	weighted := fs.Bool("weighted", false, "follow edge weights")
 	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age (e.g. 168h)")
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
@@ -169,7 +170,7 @@ func runTrain(args []string) error {
 	params := map[string]any{"graph": *graphPath, "walks": c.WalksPerNode, "length": c.WalkLength, "dim": c.Dim,
 		"window": c.Window, "negative": c.Negative, "epochs": c.Epochs, "lr": c.Alpha, "min_lr": c.MinAlpha,
 		"sample": max(0, c.Sample), "seed": c.Seed, "threads": c.Threads, "weighted": *weighted,
-		"half_life_s": halfLife.Seconds(), "hub_cap": *hubCap, "init": *initPath, "loss": st.Loss}
+		"half_life_s": halfLife.Seconds(), "hub_cap": *hubCap, "init": *initPath, "loss": st.Loss, "hogbatch": c.HogBatch}
 	h := vecfile.Header{Dim: c.Dim, Count: uint64(m.Rows), DType: dt, ModelID: walk.Mix(uint64(time.Now().UnixNano()) ^ c.Seed),
 		GraphSum: src.sum, Params: params}
 	if err = vecfile.Write(*out, h, job.Model.In, job.Model.Stride); err != nil {
