@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"riskwalk/features/tsvgraph"
 	"riskwalk/graph"
 	"riskwalk/internal/testenv"
 )
@@ -40,19 +39,11 @@ func expected(t *testing.T, name string) map[string][]float64 {
 }
 
 func karate(t testing.TB) *graph.Graph {
-	g, err := tsvgraph.Load(testenv.DataFile(t, "karate", "edges.tsv"), false, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadIntTSV(t, testenv.DataFile(t, "karate", "edges.tsv"), false, 0)
 }
 
 func email(t testing.TB) *graph.Graph {
-	g, err := tsvgraph.Load(testenv.DataFile(t, "email-eu-core", "edges.tsv"), true, 1005)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadIntTSV(t, testenv.DataFile(t, "email-eu-core", "edges.tsv"), true, 1005)
 }
 
 func l1(a []float64, b []float64) float64 {
