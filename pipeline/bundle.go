@@ -159,9 +159,19 @@ func Bundle(in *Inputs, m *model.Model, modelPath, dir string, opt BundleOptions
 		return nil, err
 	}
 	sum.ModelVersion = string(m.Kind) + "-" + strings.TrimPrefix(crc, "crc32c:")
+	// An unknown id (a brand-new account) is answered as a typical user: the median user score.
+	// The base rate would be wrong here: class-weighted models put most users far below it, so
+	// thresholds chosen on validation would reject every new account.
 	cold := float32(0)
-	if nb+ng > 0 {
-		cold = float32(nb) / float32(nb+ng)
+	var userScores []float32
+	for v := range n {
+		if in.Users[v] {
+			userScores = append(userScores, scores[v])
+		}
+	}
+	if len(userScores) > 0 {
+		slices.Sort(userScores)
+		cold = userScores[len(userScores)/2]
 	}
 	var comm []uint32
 	if in.Comm != nil {

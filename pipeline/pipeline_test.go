@@ -232,6 +232,10 @@ func TestFitEvalBundle(t *testing.T) {
 	if b.N != in.G.N || s.Users != 3000 {
 		t.Fatalf("bundle holds %d nodes (graph %d), %d users", b.N, in.G.N, s.Users)
 	}
+	// A new account is answered as a typical user, which the thresholds pass.
+	if d := b.Meta.Thresholds.Decide(b.Meta.ColdScore); d != bundle.Pass {
+		t.Fatalf("cold-start score %g gets %v, want pass (thresholds %+v)", b.Meta.ColdScore, d, b.Meta.Thresholds)
+	}
 	// Mean bundle score of all bad vs good users, by the full labels (70% seen, 30% held out).
 	var sb, sg float64
 	var nb, ng int

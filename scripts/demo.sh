@@ -22,7 +22,7 @@ step "4. partition it into 2 parts by Louvain communities (for a 2-rank mpirun; 
 
 step "5. train DeepWalk embeddings (one process, all cores)"
 "$bin/riskwalk-train" --graph "$out/graph.rwg" --out "$out/vectors.rwv" \
-  --walks "${DEMO_WALKS:-10}" --length 40 --window 5 --dim "${DEMO_DIM:-64}" --seed 1
+  --walks "${DEMO_WALKS:-10}" --length 20 --window 5 --dim "${DEMO_DIM:-32}" --seed 1
 
 step "6. graph risk features (label-derived ones from 70% of the labels only; 30% held out)"
 awk -v tr="$out/train_labels.tsv" -v te="$out/test_labels.tsv" '
@@ -30,6 +30,21 @@ awk -v tr="$out/train_labels.tsv" -v te="$out/test_labels.tsv" '
   { if ((NR * 2654435761) % 10 < 7) print > tr; else print > te }' "$out/data/labels.tsv"
 "$bin/riskwalk" features --labels "$out/train_labels.tsv" -o "$out/features.rwf" "$out/graph.rwg"
 "$bin/riskwalk" features summary --labels "$out/test_labels.tsv" "$out/features.rwf" | head -25 | tee "$out/features-summary.txt"
+
+step "7. fit the risk model on the training labels"
+"$bin/riskwalk" fit --graph "$out/graph.rwg" --features "$out/features.rwf" --vectors "$out/vectors.rwv" \
+  --labels "$out/train_labels.tsv" -o "$out/model.json"
+
+step "8. evaluate: 5-fold held-out metrics and the ablation (what each block of columns adds)"
+"$bin/riskwalk" eval --graph "$out/graph.rwg" --features "$out/features.rwf" --vectors "$out/vectors.rwv" \
+  --labels "$out/data/labels.tsv" --folds 5 --plots "$out/plots" --scores-out "$out/eval.scores" | tee "$out/eval.txt"
+
+step "9. bundle everything the scorer serves"
+"$bin/riskwalk" bundle --graph "$out/graph.rwg" --features "$out/features.rwf" --vectors "$out/vectors.rwv" \
+  --model "$out/model.json" --labels "$out/train_labels.tsv" -o "$out/bundle" --scores-out "$out/bundle.scores"
+
+step "10. serve it: riskwalk-scorer on loopback, a few users scored with curl, then stopped"
+bash scripts/scorer-demo.sh "$out/bundle" "$bin"
 
 step "outputs"
 cat <<MSG
@@ -40,4 +55,7 @@ cat <<MSG
   features             $out/features.rwf (riskwalk features show $out/features.rwf ID), summary $out/features-summary.txt
   labels               $out/train_labels.tsv (70%, used for training), $out/test_labels.tsv (30%, held out)
   embeddings           $out/vectors.rwv (riskwalk export --format word2vec --ids $out/graph.rwi -o X.emb $out/vectors.rwv)
+  model                $out/model.json
+  evaluation           $out/eval.txt, plots $out/plots/roc.svg and $out/plots/scores.svg, scores $out/eval.scores
+  scoring bundle       $out/bundle/ (serve it: riskwalk-scorer -bundle $out/bundle ...)
 MSG

@@ -46,7 +46,7 @@ echo "== known-bad users (labelled bad in the training data)"
 for id in "${bad[@]}"; do api "http://127.0.0.1:$P/v1/score/$id" | show; done
 echo "== normal users"
 for id in "${normal[@]}"; do api "http://127.0.0.1:$P/v1/score/$id" | show; done
-echo "== the first known-bad user again (now from the T2 cache)"
+echo "== the first known-bad user again (answered from a cache tier)"
 api "http://127.0.0.1:$P/v1/score/${bad[0]}" | show
 echo "== an id the bundle has never seen (cold start)"
 api "http://127.0.0.1:$P/v1/score/never-seen-account" | show
