@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"time"
@@ -46,7 +45,8 @@ func runTrain(args []string) error {
 	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age (e.g. 168h)")
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
 	directed := fs.Bool("directed", false, "edge-list input only: treat edges as directed")
-	initPath := fs.String("init", "", "warm start from this vector file (new nodes: mean of neighbours)")
+	initPath := fs.String("init", "", "warm start from this vector file, rows matched by external id (new nodes: mean of neighbours)")
+	initIDs := fs.String("init-ids", "", "id index naming the --init file's rows (default: the one it records)")
 	ckEvery := fs.Duration("checkpoint-every", 0, "write a resumable checkpoint this often (e.g. 10m)")
 	ckPath := fs.String("checkpoint", "", "checkpoint file (default OUT.ckpt)")
 	resume := fs.Bool("resume", false, "continue from the checkpoint")
@@ -109,7 +109,7 @@ func runTrain(args []string) error {
 	} else {
 		m.InitRandom(c.Seed)
 		if *initPath != "" {
-			if err := warmStart(m, src, *initPath); err != nil {
+			if err := warmStart(m, src, *initPath, *initIDs); err != nil {
 				return err
 			}
 		}
@@ -171,6 +171,11 @@ func runTrain(args []string) error {
 		"window": c.Window, "negative": c.Negative, "epochs": c.Epochs, "lr": c.Alpha, "min_lr": c.MinAlpha,
 		"sample": max(0, c.Sample), "seed": c.Seed, "threads": c.Threads, "weighted": *weighted,
 		"half_life_s": halfLife.Seconds(), "hub_cap": *hubCap, "init": *initPath, "loss": st.Loss, "hogbatch": c.HogBatch}
+	idsPath, err := recordIDs(src, *out)
+	if err != nil {
+		return err
+	}
+	params["ids"] = idsPath
 	h := vecfile.Header{Dim: c.Dim, Count: uint64(m.Rows), DType: dt, ModelID: walk.Mix(uint64(time.Now().UnixNano()) ^ c.Seed),
 		GraphSum: src.sum, Params: params}
 	if err = vecfile.Write(*out, h, job.Model.In, job.Model.Stride); err != nil {
@@ -198,40 +203,5 @@ func runTrain(args []string) error {
 	fmt.Fprintf(os.Stderr, "trained %d nodes: %.0f tokens/s (%.0f per core, %s kernels), walks %.3gM steps/s per core; wrote %s\n",
 		g.N, res["tokens_per_s"], res["tokens_per_s_core"], st.Kernel, res["walk_steps_per_s_core"].(float64)/1e6, *out)
 	fmt.Printf("RESULT %s\n", js)
-	return nil
-}
-
-// warmStart fills m from an older vector file: rows of the same graph by dense id; otherwise by
-// external id.
-func warmStart(m *trainer.Model, src *source, path string) error {
-	f, err := vecfile.Open(path)
-	if err != nil {
-		return fmt.Errorf("--init: %w", err)
-	}
-	defer f.Close()
-	if f.Dim != m.Dim {
-		return fmt.Errorf("--init %s: dimension %d, training %d (pass --dim %d)", path, f.Dim, m.Dim, f.Dim)
-	}
-	// Edge-list input names node v by the integer v, so dense ids are external ids on both sides.
-	// TODO(trainer): with graph.OpenIDs, map through the old and new id indexes.
-	row := make([]float32, 0, f.Dim)
-	c, a := trainer.WarmStart(m, src.g, nil, func(v uint32, dst []float32) bool {
-		if uint64(v) >= f.Count {
-			return false
-		}
-		row = f.Row(row[:0], uint64(v))
-		ok := false
-		for _, x := range row {
-			if x != 0 {
-				ok = true
-			}
-		}
-		if !ok || math.IsNaN(float64(row[0])) {
-			return false
-		}
-		copy(dst, row)
-		return true
-	})
-	fmt.Fprintf(os.Stderr, "warm start from %s: %d rows copied, %d from neighbours, %d random\n", path, c, a, m.Rows-c-a)
 	return nil
 }
