@@ -95,7 +95,7 @@ type Config struct {
 	// Transfers scales normal users' transfer counts (mean ~2 each) for denser graphs; 0 and 1
 	// both mean the default (and give the default's bytes). In [0, 50].
 	Transfers float64
-	Workers int     // goroutines generating chunks; <= 0 means GOMAXPROCS
+	Workers   int // goroutines generating chunks; <= 0 means GOMAXPROCS
 	// Progress, if not nil, receives a progress line (users done, rate, ETA) every 2 seconds.
 	Progress io.Writer
 }
