@@ -40,7 +40,8 @@ func runTrain(args []string) error {
 	fs.IntVar(&c.Threads, "threads", runtime.GOMAXPROCS(0), "worker threads (1 with --seed is bit-reproducible)")
 	seed := fs.Uint64("seed", 1, "random seed")
 	fs.IntVar(&c.ChunkWalks, "chunk", 64, "walks per work unit (walks in flight per thread)")
-	fs.BoolVar(&c.HogBatch, "hogbatch", false, "share negatives among a centre's contexts (pWord2Vec's HogBatch; faster, slightly different updates)")
+	fs.BoolVar(&c.HogBatch, "hogbatch", true, "share negatives among a centre's contexts (pWord2Vec's HogBatch; the default: same quality as per-pair on BlogCatalog, ~1.4x faster per CPU-second)")
+	perPair := fs.Bool("per-pair", false, "word2vec's per-pair update (the reference; same as --hogbatch=false)")
 	weighted := fs.Bool("weighted", false, "follow edge weights")
 	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age (e.g. 168h)")
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
@@ -65,6 +66,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	c.Seed = *seed
+	c.HogBatch = c.HogBatch && !*perPair
 	c.Sample = *sample
 	if c.Sample == 0 {
 		c.Sample = -1 // Config: negative means off
