@@ -5,3 +5,11 @@ bench-deepwalk: setup-bench build
 
 bench: bench-deepwalk
 
+
+# Multi-thread Hogwild tests: they race on the shared matrices by design, so they are built with
+# //go:build !race and run here without -race, as a prerequisite of `make test`.
+.PHONY: test-trainer-norace
+test-trainer-norace: setup
+	$(GO) test -count=1 -run NoRace ./trainer/
+
+test: test-trainer-norace

@@ -17,7 +17,9 @@
 //	           24  8  model version id (chosen by the writer; identifies this training run)
 //	           32  8  graph checksum (graph.File.Checksum of the graph trained on; 0 if unknown)
 //	           40 24  zero
-//	"params"  JSON object: training parameters and the graph's path, for people and tools
+//	"params"  JSON object: training parameters and the graph's path, for people and tools;
+//	          "graph" is the graph trained on as given, "ids" (if present) the absolute path of
+//	          the id index that names the rows (see IDsPath)
 //	"rows"    count*stride elements: float32 (4 bytes) or int8 (1 byte)
 //	"scales"  int8 only: count float32; element k of row i is scales[i] * rows[i*stride+k]
 //
@@ -31,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"riskwalk/internal/secfile"
 )
@@ -284,3 +287,26 @@ func (f *File) Int8Row(i uint64) ([]int8, float32) {
 
 // Close unmaps the file.
 func (f *File) Close() error { return f.sf.Close() }
+
+// IDsPath returns the id index (.rwi) that gives the external ids of the file's rows: the "ids"
+// parameter recorded at training, or else, for vectors trained on a .rwg graph, the .rwi beside
+// it (graph.IDPath's rule). ok is false when the file records neither (its rows are then named
+// by dense id only). The path is not checked: open it with graph.OpenIDs and compare its
+// GraphChecksum with GraphSum.
+func (f *File) IDsPath() (path string, ok bool) {
+	if p, ok := f.Params["ids"].(string); ok && p != "" {
+		return p, true
+	}
+	if g, ok := f.Params["graph"].(string); ok {
+		if s, ok := strings.CutSuffix(g, ".rwg"); ok {
+			return s + ".rwi", true
+		}
+	}
+	return "", false
+}
+
+// IDsBeside is where riskwalk-train writes the id index for vectors at vecPath when the graph
+// has no id index file of its own (an edge list ingested in memory): X.rwv -> X.ids.rwi.
+func IDsBeside(vecPath string) string {
+	return strings.TrimSuffix(vecPath, ".rwv") + ".ids.rwi"
+}

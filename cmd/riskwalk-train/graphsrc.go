@@ -12,10 +12,14 @@ import (
 
 // source is the graph being trained on, with what the vector file records about it.
 type source struct {
-	g     *graph.Graph
-	sum   uint64                            // identifies the graph's content (graph.File.Checksum)
-	name  func(dst []byte, v uint32) []byte // external id of dense node v
-	close func() error
+	g    *graph.Graph
+	sum  uint64                            // identifies the graph's content (graph.File.Checksum)
+	name func(dst []byte, v uint32) []byte // external id of dense node v
+	// ids is the id index naming the nodes (nil: named by dense id); idsPath is its file, or ""
+	// when the index exists only in memory (an ingested edge list: written beside the vectors).
+	ids     *graph.IDIndex
+	idsPath string
+	close   func() error
 }
 
 // loadGraph opens the training graph: a .rwg written by `riskwalk ingest` (mapped, with the id
@@ -31,7 +35,7 @@ func loadGraph(path string, directed bool) (*source, error) {
 		ids, err := graph.OpenIDs(graph.IDPath(path))
 		switch {
 		case err == nil && ids.GraphChecksum() == f.Checksum():
-			src.name = ids.AppendExt
+			src.name, src.ids, src.idsPath = ids.AppendExt, ids, graph.IDPath(path)
 			src.close = func() error { ids.Close(); return f.Close() }
 		case err == nil:
 			ids.Close()
@@ -52,7 +56,7 @@ func loadGraph(path string, directed bool) (*source, error) {
 	h := fnv.New64a()
 	h.Write(secfile.AsBytes(in.Graph.Offsets))
 	h.Write(secfile.AsBytes(in.Graph.Adj))
-	return &source{g: in.Graph, sum: h.Sum64(), name: in.IDs.AppendExt, close: func() error { return nil }}, nil
+	return &source{g: in.Graph, sum: h.Sum64(), name: in.IDs.AppendExt, ids: in.IDs, close: func() error { return nil }}, nil
 }
 
 func appendDense(dst []byte, v uint32) []byte { return fmt.Appendf(dst, "%d", v) }
