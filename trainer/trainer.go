@@ -24,8 +24,8 @@
 // to 0.0125, a mean α 1.5x ours. On long runs (80 walks) the full decay scored higher on
 // BlogCatalog; on short ones (10 walks) the larger α is what put gensim ahead of riskwalk's
 // former default Alpha 0.025. Hence the default Alpha 0.05: on BlogCatalog at 10 walks it lifted
-// Macro-F1 at 50% labelled from 13.7 to 20.2 (gensim 17.9), and at 80 walks it cost 0.4 points
-// (26.8 vs 27.2, about one standard deviation over the 10 shuffles; gensim 26.0).
+// Macro-F1 at 50% labelled from 13.7 to 20.2 (gensim 17.9); at 80 walks it cost 0.4-0.7 points
+// (26.5-26.8 vs 27.2; gensim 26.0-26.7 across runs). For long runs --lr 0.025 is a little better.
 //
 // # Work units, determinism, checkpoints
 //
@@ -78,9 +78,10 @@ type Config struct {
 	// HogBatch shares one draw of negatives among all contexts of a centre and updates them as
 	// small matrix products (Ji et al. 2016, pWord2Vec): each output row is loaded once per
 	// centre instead of once per pair. See trainCentreBatch. riskwalk-train uses it by default:
-	// on BlogCatalog (80 walks) it matched the per-pair update's Micro/Macro-F1 within 0.15
-	// points at 1.45x its tokens per CPU-second (2.4x gensim's); the per-pair update stays as
-	// the reference (word2vec's exact update order) behind --per-pair.
+	// on BlogCatalog (80 walks) it came within 0.15 F1 points of the per-pair update at α 0.025
+	// and within 0.3-0.9 at α 0.05, at 1.45x the per-pair tokens per CPU-second (2.4-2.5x
+	// gensim's); the per-pair update stays as the reference (word2vec's exact update order)
+	// behind --per-pair. See bench/RESULTS.md.
 	HogBatch bool
 }
 

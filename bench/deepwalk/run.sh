@@ -51,7 +51,7 @@ GSV=$($PY -c 'import gensim; print(gensim.__version__)')
 {
 echo
 echo "### DeepWalk: riskwalk vs gensim ($(date -u +%F), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
-echo "Command: \`bench/deepwalk/run.sh $WALKS\` (make bench-deepwalk). riskwalk flags: --walks W $PP (default update: HogBatch); gensim $GSV Word2Vec(sg=1, hs=0, negative=5, window=10, sample=1e-3, min_count=0, alpha 0.025->0.0001, corpus_file, workers=$THREADS, epochs=1) on riskwalk's own walk file. Load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: wall times mostly measure contention; compare CPU seconds)."
+echo "Command: \`bench/deepwalk/run.sh $WALKS\` (make bench-deepwalk). riskwalk flags: --walks W $PP (defaults: HogBatch update, α 0.05 decaying linearly to α·1e-4); gensim $GSV Word2Vec(sg=1, hs=0, negative=5, window=10, sample=1e-3, min_count=0, alpha 0.025->0.0001, corpus_file, workers=$THREADS, epochs=1) on riskwalk's own walk file. Load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: wall times mostly measure contention; compare CPU seconds)."
 } | tee -a "$REPORT"
 
 # A. BlogCatalog at WALKS.
@@ -119,7 +119,8 @@ for d in ppi pos; do
     train ${d}rw "$DATA/$d/edges.tsv" "$WALKS" --walks-out "$OUT/${d}walks.txt"
     gensim ${d}gs "$OUT/${d}walks.txt"
     rm -f "$OUT/${d}walks.txt"
-    for m in ${d}gs ${d}rw; do nodeclass $m "$DATA/$d/labels.tsv" 0.5; done
+    grep -v '^#' "$DATA/$d/labels.tsv" > "$OUT/$d.labels" # nodeclass.py reads no comment lines
+    for m in ${d}gs ${d}rw; do nodeclass $m "$OUT/$d.labels" 0.5; done
 done
 {
 echo
