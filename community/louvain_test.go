@@ -12,16 +12,15 @@ import (
 
 	"riskwalk/graph"
 	"riskwalk/internal/testenv"
-	"riskwalk/internal/tsvgraph"
 )
 
 func load(t *testing.T, name string, directed bool) *graph.Graph {
 	t.Helper()
-	g, err := tsvgraph.Load(testenv.DataFile(t, name, "edges.tsv"), tsvgraph.Options{Directed: directed})
+	in, err := graph.Ingest([]string{testenv.DataFile(t, name, "edges.tsv")}, graph.IngestOptions{Directed: directed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g
+	return in.Graph
 }
 
 // expected reads testdata/expected.tsv (made by testdata/make_expected.py with python3-igraph):
@@ -219,17 +218,21 @@ func TestRingOfCliques(t *testing.T) {
 // block and dout to random nodes.
 func plantedGraph(n, bs, din, dout int, seed uint64) *graph.Graph {
 	r := rand.New(rand.NewPCG(seed, 1))
-	var src, dst []uint32
+	var edges []graph.Edge
 	for v := 0; v < n; v++ {
 		b := v / bs * bs
 		for i := 0; i < din; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(b+r.IntN(min(bs, n-b))))
+			edges = append(edges, graph.Edge{U: uint32(v), V: uint32(b + r.IntN(min(bs, n-b))), W: 1})
 		}
 		for i := 0; i < dout; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(r.IntN(n)))
+			edges = append(edges, graph.Edge{U: uint32(v), V: uint32(r.IntN(n)), W: 1})
 		}
 	}
-	return tsvgraph.FromArcs(uint32(n), src, dst, false)
+	g, err := graph.FromEdges(uint32(n), edges, false, false, false)
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
 // The result depends on the seed only: equal for 1, 2 and 5 threads.

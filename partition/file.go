@@ -64,8 +64,9 @@ type File struct {
 // GraphChecksum is the checksum of the graph this partition was computed for.
 func (f *File) GraphChecksum() uint64 { return f.graphSum }
 
-// CheckGraph fails unless the partition was made for a graph with this checksum and node count;
-// a rank calls it before using the partition with the graph it loaded.
+// CheckGraph fails unless the partition was made for a graph with this checksum and node count.
+// Every rank calls it, with graph.File.Checksum() and N of the .rwg it mapped, before using the
+// partition (see the package doc); the error says which graph the partition was made for.
 func (f *File) CheckGraph(checksum uint64, n uint32) error {
 	if checksum != f.graphSum || n != f.N {
 		return fmt.Errorf("partition: file was made for graph checksum %016x with %d nodes, but the graph has checksum %016x and %d nodes; rerun riskwalk partition on this graph", f.graphSum, f.N, checksum, n)

@@ -3,6 +3,20 @@
 // .rwp file (see file.go for the layout) that each rank opens to find what it owns and which ghost
 // nodes it must mirror.
 //
+// # Using a partition on a rank
+//
+// A rank maps the graph and the partition and checks that they belong together before using
+// either; CheckGraph is the one check to call (it compares the checksum and node count recorded by
+// riskwalk partition with the graph the rank mapped):
+//
+//	g, err := graph.Open("graph.rwg")        // the same .rwg riskwalk partition was given
+//	pf, err := partition.Open("parts.rwp")
+//	if err := pf.CheckGraph(g.Checksum(), g.N); err != nil { ... } // wrong or re-ingested graph
+//	loc := pf.Local(uint32(rank))            // owned nodes, then replicas (ghosts)
+//
+// The partition refers to the graph's dense node ids; nodes, edges and degrees are those of the
+// undirected view (community.Undirected) even when the graph file is directed.
+//
 // # Definitions (all on the graph's undirected view, community.Undirected)
 //
 //   - Owner(v): the one part that owns node v. Every node is owned exactly once.

@@ -12,33 +12,36 @@ import (
 	"riskwalk/graph"
 	"riskwalk/internal/secfile"
 	"riskwalk/internal/testenv"
-	"riskwalk/internal/tsvgraph"
 )
 
 func loadShared(t *testing.T, name, file string, directed bool) *graph.Graph {
 	t.Helper()
-	g, err := tsvgraph.Load(testenv.DataFile(t, name, file), tsvgraph.Options{Directed: directed})
+	in, err := graph.Ingest([]string{testenv.DataFile(t, name, file)}, graph.IngestOptions{Directed: directed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g
+	return in.Graph
 }
 
 // planted is a planted-partition graph: blocks of bs nodes, din arcs inside the block and dout to
 // random nodes per node.
 func planted(n, bs, din, dout int, seed uint64) *graph.Graph {
 	r := rand.New(rand.NewPCG(seed, 1))
-	var src, dst []uint32
+	var edges []graph.Edge
 	for v := 0; v < n; v++ {
 		b := v / bs * bs
 		for i := 0; i < din; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(b+r.IntN(min(bs, n-b))))
+			edges = append(edges, graph.Edge{U: uint32(v), V: uint32(b + r.IntN(min(bs, n-b))), W: 1})
 		}
 		for i := 0; i < dout; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(r.IntN(n)))
+			edges = append(edges, graph.Edge{U: uint32(v), V: uint32(r.IntN(n)), W: 1})
 		}
 	}
-	return tsvgraph.FromArcs(uint32(n), src, dst, false)
+	g, err := graph.FromEdges(uint32(n), edges, false, false, false)
+	if err != nil {
+		panic(err)
+	}
+	return g
 }
 
 // checkInvariants verifies p against g from the definitions in the package doc, by brute force.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"riskwalk/community"
-	"riskwalk/internal/tsvgraph"
+	"riskwalk/graph"
 )
 
 func main() {
@@ -31,11 +31,12 @@ func main() {
 		os.Exit(2)
 	}
 	for _, path := range flag.Args() {
-		g, err := tsvgraph.Load(path, tsvgraph.Options{NoSelfLoops: true})
+		in, err := graph.Ingest([]string{path}, graph.IngestOptions{DropSelfLoops: true})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "louvain:", err)
 			os.Exit(1)
 		}
+		g := in.Graph
 		name := filepath.Base(filepath.Dir(path))
 		fmt.Fprintf(os.Stderr, "%s: %d nodes, %d edges\n", name, g.N, g.NumArcs()/2)
 		for _, ts := range strings.Split(*threads, ",") {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -14,7 +15,7 @@ import (
 	"time"
 
 	"riskwalk/community"
-	"riskwalk/internal/tsvgraph"
+	"riskwalk/graph"
 	"riskwalk/partition"
 )
 
@@ -26,26 +27,11 @@ func main() {
 	ranks := flag.String("ranks", "4,16,64", "comma-separated part counts")
 	seed := flag.Uint64("seed", 1, "generator and Louvain seed")
 	flag.Parse()
-	r := rand.New(rand.NewPCG(*seed, 7))
-	src := make([]uint32, 0, *n*(*in+*out))
-	dst := make([]uint32, 0, *n*(*in+*out))
-	for v := 0; v < *n; v++ {
-		b := v / *block * *block
-		for i := 0; i < *in; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(b+r.IntN(min(*block, *n-b))))
-		}
-		for i := 0; i < *out; i++ {
-			src, dst = append(src, uint32(v)), append(dst, uint32(r.IntN(*n)))
-		}
+	g, err := plantedGraph(*n, *block, *in, *out, *seed)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "partition:", err)
+		os.Exit(1)
 	}
-	// Relabel nodes randomly so that ids carry no block information (a hash of ids then is as good
-	// as any id-based split, and Louvain must find the blocks itself).
-	perm := r.Perm(*n)
-	for i := range src {
-		src[i], dst[i] = uint32(perm[src[i]]), uint32(perm[dst[i]])
-	}
-	g := tsvgraph.FromArcs(uint32(*n), src, dst, false)
-	src, dst = nil, nil
 	fmt.Fprintf(os.Stderr, "planted: %d nodes, %d undirected edges, blocks of %d, in/out arcs %d/%d\n", g.N, g.NumArcs()/2, *block, *in, *out)
 	fmt.Println("graph\tR\tmethod\tseconds\tcut_pct\treplication\tbalance\tnode_balance")
 	for _, rs := range strings.Split(*ranks, ",") {
@@ -65,4 +51,45 @@ func main() {
 		s = partition.Evaluate(g, h)
 		fmt.Printf("planted-%d\t%d\thash\t%.3f\t%.2f\t%.3f\t%.3f\t%.3f\n", *n, R, el.Seconds(), s.CutPct, s.ReplicationFactor, s.Balance, s.NodeBalance)
 	}
+}
+
+// plantedGraph writes the planted-partition edge list to a temporary file and loads it with
+// graph.Ingest, the project's one edge-list loader. Nodes are relabelled randomly so that ids carry
+// no block information (a hash of ids then is as good as any id-based split, and Louvain must find
+// the blocks itself).
+func plantedGraph(n, block, in, out int, seed uint64) (*graph.Graph, error) {
+	r := rand.New(rand.NewPCG(seed, 7))
+	perm := r.Perm(n)
+	f, err := os.CreateTemp("", "riskwalk-planted-*.tsv")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	w := bufio.NewWriterSize(f, 1<<20)
+	var line []byte
+	emit := func(u, v int) {
+		line = strconv.AppendInt(line[:0], int64(perm[u]), 10)
+		line = append(line, '\t')
+		line = strconv.AppendInt(line, int64(perm[v]), 10)
+		line = append(line, '\n')
+		w.Write(line)
+	}
+	for v := 0; v < n; v++ {
+		b := v / block * block
+		for i := 0; i < in; i++ {
+			emit(v, b+r.IntN(min(block, n-b)))
+		}
+		for i := 0; i < out; i++ {
+			emit(v, r.IntN(n))
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	res, err := graph.Ingest([]string{f.Name()}, graph.IngestOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return res.Graph, nil
 }

@@ -8,9 +8,12 @@ data=${RISKWALK_SHARED:-../shared}/data
 mkdir -p bench/out
 CGO_ENABLED=0 go build -o bench/out/riskwalk ./cmd/riskwalk
 go build -o bench/out/partition ./bench/partition
-for R in 4 8; do
-  bench/out/riskwalk partition --ranks $R -o bench/out/dblp-$R.rwp "$data/dblp-2010/arcs.tsv.gz" > bench/out/partition-dblp-2010-$R.txt
-  bench/out/riskwalk partition --ranks $R -directed -o bench/out/cnr-$R.rwp "$data/cnr-2000/arcs.tsv.gz" > bench/out/partition-cnr-2000-$R.txt
-  for g in dblp-2010 cnr-2000; do echo "== $g R=$R"; sed -n '4,8p' bench/out/partition-$g-$R.txt; done
+bench/out/riskwalk ingest -q -o bench/out/dblp-2010.rwg "$data/dblp-2010/arcs.tsv.gz"
+bench/out/riskwalk ingest -q --directed -o bench/out/cnr-2000.rwg "$data/cnr-2000/arcs.tsv.gz"
+for R in 2 4 8; do
+  for g in dblp-2010 cnr-2000; do
+    bench/out/riskwalk partition --ranks $R -o bench/out/$g-$R.rwp bench/out/$g.rwg > bench/out/partition-$g-$R.txt
+    echo "== $g R=$R"; sed -n '/^method/,/^METIS/p' bench/out/partition-$g-$R.txt
+  done
 done
 bench/out/partition -n 1000000 -ranks 4,16,64 | tee bench/out/partition-planted.tsv

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +16,6 @@ import (
 
 	"riskwalk/community"
 	"riskwalk/graph"
-	"riskwalk/internal/secfile"
-	"riskwalk/internal/tsvgraph"
 	"riskwalk/partition"
 )
 
@@ -32,11 +32,10 @@ func runPartition(args []string) error {
 	threads := fs.Int("threads", 0, "threads (0: all cores)")
 	slack := fs.Float64("slack", 0.02, "how far a cut may move from its ideal place, as a fraction of E/R")
 	super := fs.Uint("supernode-degree", 0, "replicate nodes of at least this degree to every part (0: off)")
-	directed := fs.Bool("directed", false, "edge-list input: arcs are directed (the undirected view is partitioned)")
 	compare := fs.Bool("compare", true, "report a hash partition (and METIS, if gpmetis is installed) beside Louvain")
 	metisMax := fs.Uint64("metis-max-edges", 50_000_000, "skip METIS above this many edges")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: riskwalk partition --ranks R -o parts.rwp [flags] GRAPH\n\nGRAPH is an integer edge list (u<TAB>v per line, .gz allowed) until the .rwg reader lands.\nPrints a report: edge cut, replication factor, balance, per-part sizes, time.\n\nflags:")
+		fmt.Fprintln(fs.Output(), "usage: riskwalk partition --ranks R -o parts.rwp [flags] GRAPH.rwg\n\nGRAPH.rwg is a graph file written by riskwalk ingest; a directed graph is partitioned by its\nundirected view. The .rwp records the graph's checksum, so each rank can check that it maps the\nsame graph (partition.File.CheckGraph). Prints a report: edge cut, replication factor, balance\nby edges and by nodes, per-part sizes, time.\n\nflags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -47,12 +46,14 @@ func runPartition(args []string) error {
 		return errors.New("need --ranks R ≥ 1, -o FILE and one GRAPH")
 	}
 	t0 := time.Now()
-	g, sum, err := loadPartitionInput(fs.Arg(0), *directed)
+	gf, err := openPartitionInput(fs.Arg(0))
 	if err != nil {
 		return err
 	}
+	defer gf.Close()
+	g, sum := gf.Graph, gf.Checksum()
 	u := community.Undirected(g)
-	fmt.Fprintf(os.Stderr, "partition: %s: %d nodes, %d arcs, loaded in %s\n", fs.Arg(0), g.N, g.NumArcs(), time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "partition: %s: %d nodes, %d arcs, opened in %s\n", fs.Arg(0), g.N, g.NumArcs(), time.Since(t0).Round(time.Millisecond))
 	t1 := time.Now()
 	p, cr, err := partition.Louvain(u, *ranks, partition.Options{
 		Community:       community.Options{Seed: *seed, Resolution: *res, Threads: *threads, Progress: u.NumArcs() > 20_000_000},
@@ -70,6 +71,7 @@ func runPartition(args []string) error {
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
 	fmt.Fprintf(w, "partition of %s into %d parts -> %s\n", fs.Arg(0), *ranks, *out)
+	fmt.Fprintf(w, "graph checksum %016x (recorded in the .rwp; ranks compare it with partition.File.CheckGraph)\n", sum)
 	fmt.Fprintf(w, "graph: %d nodes, %d undirected edges (undirected view); Louvain: %d communities, modularity %.4f, %d levels\n\n",
 		u.N, st.Edges, cr.NumCommunities, cr.Modularity, len(cr.Levels))
 	rows := []partition.Stats{st}
@@ -107,20 +109,21 @@ func runPartition(args []string) error {
 	return nil
 }
 
-// loadPartitionInput reads the graph to partition and the checksum the .rwp records. Until
-// graph.Open (the .rwg reader) is merged this takes an integer edge list, and the checksum is
-// CRC32C of the CSR offsets (high word) and adjacency (low word); switch both to graph.Open and
-// graph.File.Checksum() when it lands.
-func loadPartitionInput(path string, directed bool) (*graph.Graph, uint64, error) {
-	if strings.HasSuffix(path, ".rwg") {
-		return nil, 0, fmt.Errorf("%s: reading .rwg files needs graph.Open, which is not in this build yet; pass the edge list", path)
+// openPartitionInput maps the graph file to partition. Edge lists are refused with the ingest
+// command that makes a graph file: the partition must record the checksum of the very .rwg the ranks
+// will map.
+func openPartitionInput(path string) (*graph.File, error) {
+	if f, err := os.Open(path); err == nil {
+		head := make([]byte, 8)
+		n, _ := io.ReadFull(f, head)
+		f.Close()
+		if !bytes.HasPrefix(head[:n], []byte("RWGRAPH")) {
+			base := strings.TrimSuffix(filepath.Base(path), ".gz")
+			base = strings.TrimSuffix(base, filepath.Ext(base))
+			return nil, fmt.Errorf("%s is not a riskwalk graph file; make one first with\n  riskwalk ingest -o %s.rwg %s   (add --directed for arcs)\nthen run riskwalk partition on the .rwg", path, base, path)
+		}
 	}
-	g, err := tsvgraph.Load(path, tsvgraph.Options{Directed: directed})
-	if err != nil {
-		return nil, 0, err
-	}
-	sum := uint64(secfile.CRC32C(secfile.AsBytes(g.Offsets)))<<32 | uint64(secfile.CRC32C(secfile.AsBytes(g.Adj)))
-	return g, sum, nil
+	return graph.Open(path)
 }
 
 // metisStats partitions undirected u with gpmetis (Debian package metis), node weights = degree so

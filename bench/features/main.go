@@ -1,0 +1,120 @@
+// Command features-bench times riskwalk's graph features (PageRank, weakly connected components,
+// k-core, triangles) on one graph, median of -repeat runs, timing only the algorithm (loading and
+// the undirected simple view, which the igraph side also builds before its clock starts, are not
+// timed; PageRank's transpose is, since igraph's PRPACK builds its own inside the call). It writes
+// each result as raw little-endian arrays under -out so that igraph.py can compare them with
+// igraph's. Run by run.sh; see bench/RESULTS.md.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"riskwalk/features"
+	"riskwalk/features/tsvgraph"
+	"riskwalk/internal/secfile"
+)
+
+func main() {
+	path := flag.String("graph", "", "arcs TSV (.gz) with integer ids")
+	name := flag.String("name", "", "data set name for the output lines and files")
+	directed := flag.Bool("directed", false, "read the arcs as directed")
+	nodes := flag.Uint("n", 0, "node count (ids 0..n-1; default max id + 1)")
+	repeat := flag.Int("repeat", 5, "runs per algorithm (median reported)")
+	out := flag.String("out", "", "folder for the result arrays (none when empty)")
+	algos := flag.String("algos", "pagerank,wcc,kcore,triangles", "algorithms to run")
+	flag.Parse()
+	if *path == "" || *name == "" {
+		fmt.Fprintln(os.Stderr, "usage: features-bench -graph ARCS.tsv.gz -name NAME [-directed] [-repeat 5] [-out DIR]")
+		os.Exit(2)
+	}
+	g, err := tsvgraph.Load(*path, *directed, uint32(*nodes))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	s := features.SymView(g)
+	procs := runtime.GOMAXPROCS(0)
+	fmt.Fprintf(os.Stderr, "%s: %d nodes, %d arcs, %d undirected simple edges, GOMAXPROCS=%d\n", *name, g.N, g.NumArcs(), s.NumEdges(), procs)
+	dump := func(algo string, b []byte) {
+		if *out == "" {
+			return
+		}
+		if err := os.WriteFile(filepath.Join(*out, *name+"."+algo+".bin"), b, 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	run := func(algo string, f func() string) {
+		ts := make([]float64, *repeat)
+		var note string
+		for i := range ts {
+			runtime.GC()
+			t := time.Now()
+			note = f()
+			ts[i] = time.Since(t).Seconds()
+		}
+		slices.Sort(ts)
+		fmt.Printf("%s\t%s\triskwalk\t%d\t%.6f\t%s\n", *name, algo, procs, ts[len(ts)/2], note)
+	}
+	for _, a := range splitComma(*algos) {
+		switch a {
+		case "pagerank":
+			var r []float64
+			run(a, func() string {
+				var it int
+				r, it, err = features.PageRank(g, features.PageRankOptions{Damping: 0.85, Tol: 1e-9})
+				if err != nil {
+					panic(err)
+				}
+				return fmt.Sprintf("iterations=%d", it)
+			})
+			dump(a, secfile.AsBytes(r))
+		case "wcc":
+			var id []uint32
+			run(a, func() string {
+				var c int
+				id, _, c = features.WCC(g)
+				return fmt.Sprintf("components=%d", c)
+			})
+			dump(a, secfile.AsBytes(id))
+		case "kcore":
+			var k []uint32
+			run(a, func() string { k = features.KCore(s); return "" })
+			dump(a, secfile.AsBytes(k))
+		case "triangles":
+			var t []uint64
+			run(a, func() string {
+				t, _ = features.Triangles(s)
+				var sum uint64
+				for _, x := range t {
+					sum += x
+				}
+				return fmt.Sprintf("triangles=%d", sum/3)
+			})
+			dump(a, secfile.AsBytes(t))
+		default:
+			fmt.Fprintf(os.Stderr, "unknown algorithm %q\n", a)
+			os.Exit(2)
+		}
+	}
+}
+
+func splitComma(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ',' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
+	}
+	return out
+}

@@ -1,0 +1,76 @@
+package features
+
+import (
+	"os"
+	"testing"
+
+	"riskwalk/features/tsvgraph"
+	"riskwalk/graph"
+	"riskwalk/internal/testenv"
+)
+
+// Benchmarks on the shared data sets (load excluded). Run with
+//
+//	go test -run ^$ -bench . ./features/
+//
+// The igraph comparison lives in bench/features (run.sh).
+
+func loadBench(b *testing.B, name string, directed bool) *graph.Graph {
+	g, err := tsvgraph.Load(testenv.DataFile(b, name, "arcs.tsv.gz"), directed, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g
+}
+
+func BenchmarkPageRankCNR(b *testing.B) {
+	g := loadBench(b, "cnr-2000", true)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := PageRank(g, PageRankOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTrianglesCNR(b *testing.B) {
+	s := SymView(loadBench(b, "cnr-2000", true))
+	b.ResetTimer()
+	for range b.N {
+		Triangles(s)
+	}
+}
+
+func BenchmarkMotifsCNR(b *testing.B) {
+	s := SymView(loadBench(b, "cnr-2000", true))
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Motifs(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSupernode runs every feature group on a star of 10^6 leaves plus a sparse random
+// graph around it (typed: the hub is a medium shared by every user), checking that no kernel
+// goes quadratic at the hub. bench/features/run.sh runs it under a time budget.
+func BenchmarkSupernode(b *testing.B) {
+	g := Supernode(1_000_000, 7)
+	labels := &Labels{Path: "synthetic", Bad: make([]bool, g.N), Known: make([]bool, g.N)}
+	for v := uint32(1); v < g.N; v += 97 {
+		labels.Bad[v], labels.Known[v] = true, true
+		labels.NBad++
+		labels.NKnown++
+	}
+	b.ResetTimer()
+	for range b.N {
+		_, err := Compute(g, Options{Labels: labels, Samples: 8, TwoHopPPR: true, Log: os.Stderr,
+			Communities: func(g *graph.Graph) ([]uint32, float64, error) {
+				id, _, _ := WCC(g) // stands in for Louvain: the kernels under test take any assignment
+				return id, 0, nil
+			}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,260 @@
+package features
+
+import (
+	"fmt"
+	"slices"
+
+	"riskwalk/graph"
+)
+
+// CommunitySizes returns, for a community assignment comm (one id per node, ids below N), the size
+// of each node's community.
+func CommunitySizes(comm []uint32) ([]uint32, error) {
+	n := len(comm)
+	count := make([]uint32, n)
+	for v, c := range comm {
+		if int(c) >= n {
+			return nil, fmt.Errorf("community id %d of node %d is not below the node count %d", c, v, n)
+		}
+		count[c]++
+	}
+	size := make([]uint32, n)
+	for v, c := range comm {
+		size[v] = count[c]
+	}
+	return size, nil
+}
+
+// CommunityBad returns, for every node, the number of labelled-bad nodes among the OTHER members
+// of its community and their share of those other members (0 for a singleton). Leaving the node
+// itself out means a training node's own label never feeds its own feature ("a community of 27
+// with 19 known bad" reads, for a normal member, bad = 19 and share = 19/26).
+func CommunityBad(comm []uint32, bad []bool) (nbad []uint32, share []float32, err error) {
+	n := len(comm)
+	if len(bad) != n {
+		return nil, nil, fmt.Errorf("labels cover %d nodes, the community assignment %d", len(bad), n)
+	}
+	count := make([]uint32, n)
+	badc := make([]uint32, n)
+	for v, c := range comm {
+		if int(c) >= n {
+			return nil, nil, fmt.Errorf("community id %d of node %d is not below the node count %d", c, v, n)
+		}
+		count[c]++
+		if bad[v] {
+			badc[c]++
+		}
+	}
+	nbad = make([]uint32, n)
+	share = make([]float32, n)
+	for v, c := range comm {
+		b := badc[c]
+		if bad[v] {
+			b--
+		}
+		nbad[v] = b
+		if others := count[c] - 1; others > 0 {
+			share[v] = float32(float64(b) / float64(others))
+		}
+	}
+	return nbad, share, nil
+}
+
+// PurifyOptions tune Purify.
+type PurifyOptions struct {
+	// TopFrac keeps only nodes whose PPR score is among the highest TopFrac of nodes with a
+	// positive score (default 0.05).
+	TopFrac float64
+	// MinShare and MinBad: the node's community must hold at least MinBad labelled-bad members
+	// making up at least MinShare of it (defaults 0.2 and 2).
+	MinShare float64
+	MinBad   int
+}
+
+func (o PurifyOptions) withDefaults() PurifyOptions {
+	if o.TopFrac == 0 {
+		o.TopFrac = 0.05
+	}
+	if o.MinShare == 0 {
+		o.MinShare = 0.2
+	}
+	if o.MinBad == 0 {
+		o.MinBad = 2
+	}
+	return o
+}
+
+// Purify is the second half of the Risk-alike seed propagation: personalised PageRank from bad
+// seeds also reaches innocent hubs and bystanders, so keep a node's score only if it is high (top
+// TopFrac) and its community is rich in seeds (>= MinBad bad members, >= MinShare of the
+// community, the node itself included here since this is a community-level test); other nodes
+// get 0. Communities come from Louvain.
+func Purify(ppr []float64, comm []uint32, bad []bool, opt PurifyOptions) ([]float32, error) {
+	opt = opt.withDefaults()
+	n := len(ppr)
+	if len(comm) != n || len(bad) != n {
+		return nil, fmt.Errorf("purify: %d scores, %d community ids, %d labels", n, len(comm), len(bad))
+	}
+	count := make([]uint32, n)
+	badc := make([]uint32, n)
+	for v, c := range comm {
+		if int(c) >= n {
+			return nil, fmt.Errorf("purify: community id %d of node %d is not below the node count %d", c, v, n)
+		}
+		count[c]++
+		if bad[v] {
+			badc[c]++
+		}
+	}
+	var pos []float64
+	for _, x := range ppr {
+		if x > 0 {
+			pos = append(pos, x)
+		}
+	}
+	out := make([]float32, n)
+	if len(pos) == 0 {
+		return out, nil
+	}
+	slices.Sort(pos)
+	k := max(1, int(opt.TopFrac*float64(len(pos))))
+	threshold := pos[len(pos)-k]
+	for v, x := range ppr {
+		c := comm[v]
+		if x >= threshold && x > 0 && int(badc[c]) >= opt.MinBad && float64(badc[c]) >= opt.MinShare*float64(count[c]) {
+			out[v] = float32(x)
+		}
+	}
+	return out, nil
+}
+
+// TwoHopSet marks the nodes within two hops of any seed in the undirected view s (seeds included).
+// Each node is expanded at most once, so a hub costs its degree once.
+func TwoHopSet(s *Sym, seeds []uint32) []bool {
+	in := make([]bool, s.N)
+	var frontier []uint32
+	for _, v := range seeds {
+		if !in[v] {
+			in[v] = true
+			frontier = append(frontier, v)
+		}
+	}
+	for hop := 0; hop < 2; hop++ {
+		var next []uint32
+		for _, u := range frontier {
+			for _, v := range s.Neighbors(u) {
+				if !in[v] {
+					in[v] = true
+					next = append(next, v)
+				}
+			}
+		}
+		frontier = next
+	}
+	return in
+}
+
+// LabelOptions tune LabelDerived.
+type LabelOptions struct {
+	PageRank PageRankOptions
+	// TwoHopPPR restricts the personalised PageRank to the two-hop neighbourhood of the seeds.
+	TwoHopPPR bool
+	Purify    PurifyOptions
+	// User is the user type code of a typed graph (see UserType); ignored when g is untyped.
+	User uint8
+	// DegreeCap bounds the media expanded by the two-hop features (default 1000).
+	DegreeCap uint32
+	// View is the undirected view of g if the caller has it (built when nil and needed).
+	View *Sym
+}
+
+// LabelDerived computes every feature that depends on labels, from trainBad only (true = a node
+// labelled bad in the training labels): it is what the model recomputes per fold so that no test
+// label leaks into training features. comm is the community assignment (Louvain), or nil to leave
+// out the community columns. Columns, in order:
+//
+//	louvain_bad        uint32   bad members of v's community other than v      (needs comm)
+//	louvain_bad_share  float32  louvain_bad / (community size - 1)             (needs comm)
+//	ppr                float32  personalised PageRank from the bad nodes
+//	ppr_purified       float32  ppr kept only in seed-rich communities (Purify) (needs comm)
+//	th_bad             uint32   distinct bad users two hops away via media     (typed graphs)
+//
+// With no bad node at all the PPR columns are all zero.
+func LabelDerived(g *graph.Graph, comm []uint32, trainBad []bool, opt LabelOptions) ([]Column, error) {
+	n := int(g.N)
+	if len(trainBad) != n {
+		return nil, fmt.Errorf("label-derived features: %d labels for %d nodes", len(trainBad), n)
+	}
+	if comm != nil && len(comm) != n {
+		return nil, fmt.Errorf("label-derived features: %d community ids for %d nodes", len(comm), n)
+	}
+	var cols []Column
+	if comm != nil {
+		nb, share, err := CommunityBad(comm, trainBad)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, U32("louvain_bad", nb), F32("louvain_bad_share", share))
+	}
+	pc, err := pprColumns(g, comm, trainBad, &opt)
+	if err != nil {
+		return nil, err
+	}
+	cols = append(cols, pc...)
+	if g.Types != nil {
+		dc := opt.DegreeCap
+		if dc == 0 {
+			dc = 1000
+		}
+		s := opt.View
+		if s == nil && g.Directed {
+			s = SymView(g)
+		}
+		th := TwoHopUsers(g, s, opt.User, dc, trainBad)
+		cols = append(cols, U32("th_bad", th.Bad))
+	}
+	return cols, nil
+}
+
+// pprColumns computes ppr and, when comm is given, ppr_purified.
+func pprColumns(g *graph.Graph, comm []uint32, trainBad []bool, opt *LabelOptions) ([]Column, error) {
+	n := int(g.N)
+	var seeds []uint32
+	for v, b := range trainBad {
+		if b {
+			seeds = append(seeds, uint32(v))
+		}
+	}
+	ppr := make([]float64, n)
+	if len(seeds) > 0 {
+		var within []bool
+		if opt.TwoHopPPR {
+			s := opt.View
+			if s == nil {
+				s = SymView(g)
+			}
+			within = TwoHopSet(s, seeds)
+		}
+		var err error
+		if ppr, _, err = PersonalizedPageRank(g, seeds, within, opt.PageRank); err != nil {
+			return nil, err
+		}
+	}
+	cols := []Column{F32("ppr", toF32(ppr))}
+	if comm != nil {
+		pur, err := Purify(ppr, comm, trainBad, opt.Purify)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, F32("ppr_purified", pur))
+	}
+	return cols, nil
+}
+
+func toF32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
