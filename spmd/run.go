@@ -34,6 +34,7 @@ type Options struct {
 	// units (the others sync after the same share of their own units); 0 means 100.
 	SyncEvery int
 	Halo      Halo
+	Merge     Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
 	// rows (by their job-wide counts).
 	NegOwned bool
@@ -123,9 +124,10 @@ func paramHash(o *Options) uint64 {
 		W         walk.Config
 		SyncEvery int
 		Halo      Halo
+		Merge     Merge
 		NegOwned  bool
 		DType     vecfile.DType
-	}{c, o.Walk, o.SyncEvery, o.Halo, o.NegOwned, o.DType})
+	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.DType})
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
@@ -475,7 +477,7 @@ const (
 func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, rounds uint64, bound func(uint64) uint64,
 	gsum, psum, phash uint64, log io.Writer) error {
 	me, P := mpi.Rank(), mpi.Size()
-	sy := NewSync(pl, job.Model, pt.Owned)
+	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
 	var meter *progress.Meter
 	tokens := int64(0)
 	bytes0 := int64(0)

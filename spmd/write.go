@@ -66,7 +66,7 @@ func gatherWrite(o *Options, p *partition.Partition, pt *Part, m *trainer.Model,
 		"length": c.WalkLength, "dim": c.Dim, "window": c.Window, "negative": c.Negative, "epochs": c.Epochs,
 		"lr": c.Alpha, "min_lr": c.MinAlpha, "sample": max(0, c.Sample), "seed": c.Seed, "threads_rank0": c.Threads,
 		"weighted": o.Walk.Weighted, "half_life_s": o.Walk.HalfLife, "hub_cap": o.Walk.HubCap,
-		"sync_every": o.SyncEvery, "halo": o.Halo.String(), "neg_owned": o.NegOwned, "loss": res.Loss,
+		"sync_every": o.SyncEvery, "halo": o.Halo.String(), "merge": o.Merge.String(), "neg_owned": o.NegOwned, "loss": res.Loss,
 		"sync_bytes_per_epoch": res.SyncBytesPerEpoch}
 	h := vecfile.Header{Dim: d, Count: uint64(p.N), DType: o.DType, ModelID: walk.Mix(uint64(time.Now().UnixNano()) ^ c.Seed),
 		GraphSum: gsum, Params: params}

@@ -69,6 +69,7 @@ func runDist(args []string) error {
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
 	fs.IntVar(&o.SyncEvery, "sync-every", 100, "work units between replica syncs (on the rank with the most units)")
 	halo := fs.String("halo", "stop", "a walk at a replica stepping to a node this rank lacks: stop (end the walk) or stay (only held neighbours)")
+	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned and replicas)")
 	dtype := fs.String("dtype", "float32", "vector file element type: float32 or int8")
 	fs.DurationVar(&o.CheckpointEvery, "checkpoint-every", 0, "checkpoint at the first sync after each interval (e.g. 10m)")
@@ -87,6 +88,9 @@ func runDist(args []string) error {
 		return err
 	}
 	if o.Halo, err = spmd.ParseHalo(*halo); err != nil {
+		return err
+	}
+	if o.Merge, err = spmd.ParseMerge(*merge); err != nil {
 		return err
 	}
 	c.Sample = *sample

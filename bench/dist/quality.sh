@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Quality of SPMD training against one process with the same parameters: node classification
+# (Micro/Macro-F1 at 50%) on BlogCatalog and PPI, one process x 2 threads, mpirun -np 2 x 1
+# thread, mpirun -np 4 --oversubscribe x 1 thread. Usage:
+#   bench/dist/quality.sh OUTDIR [datasets...]    (needs bin/riskwalk, bin/riskwalk-train)
+# Env: BIN (default bin), WALKS (80), SYNC (10), EXTRA (more riskwalk-train flags for all runs).
+set -euo pipefail
+out=${1:?usage: quality.sh OUTDIR [dataset...]}; shift
+sets=${*:-blogcatalog ppi}
+BIN=${BIN:-bin}; WALKS=${WALKS:-80}; SYNC=${SYNC:-10}; EXTRA=${EXTRA:-}
+DATA=${DATA:-../shared/data}; EVAL=${EVAL:-../shared/eval}
+mkdir -p "$out"
+common="--walks $WALKS --length 40 --dim 128 --window 10 --negative 5 --seed 1 --quiet $EXTRA"
+for ds in $sets; do
+  g=$out/$ds.rwg
+  [ -f "$g" ] || $BIN/riskwalk ingest -q -o "$g" "$DATA/$ds/edges.tsv" >/dev/null
+  for np in 2 4; do
+    [ -f "$out/$ds.p$np.rwp" ] || $BIN/riskwalk partition --ranks $np -o "$out/$ds.p$np.rwp" "$g" > "$out/$ds.p$np.partition.txt" 2>&1
+  done
+  for run in single np2 np4; do
+    v=$out/$ds.$run.rwv
+    case $run in
+      single) cmd="$BIN/riskwalk-train --graph $g --out $v --threads 2 $common" ;;
+      np2) cmd="mpirun -np 2 --bind-to none $BIN/riskwalk-train --graph $g --partition $out/$ds.p2.rwp --out $v --threads 1 --sync-every $SYNC $common" ;;
+      np4) cmd="mpirun -np 4 --oversubscribe --bind-to none $BIN/riskwalk-train --graph $g --partition $out/$ds.p4.rwp --out $v --threads 1 --sync-every $SYNC $common" ;;
+    esac
+    echo "== $ds $run: $cmd" | tee -a "$out/log.txt"
+    $cmd 2>&1 | grep '^RESULT' | tee -a "$out/log.txt"
+    $BIN/riskwalk export --format word2vec -o "$out/$ds.$run.emb" "$v" >/dev/null
+    /usr/bin/python3 "$EVAL/nodeclass.py" --emb "$out/$ds.$run.emb" --labels "$DATA/$ds/labels.tsv" --ratios 0.5 2>&1 | grep -E '^0.5|^RESULT' | tee -a "$out/log.txt"
+  done
+done
