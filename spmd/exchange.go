@@ -25,38 +25,58 @@ type Plan struct {
 	MaxPair int
 }
 
-// NewPlan builds rank me's plan from the partition and me's Part.
-func NewPlan(p *partition.Partition, pt *Part, me, size int) (*Plan, error) {
-	if int(p.R) != size {
-		return nil, fmt.Errorf("partition has %d parts for %d ranks", p.R, size)
+// NewPlan builds rank me's plan from the partition and me's Part. extra[q] is rank q's
+// Part.Extra (every rank's, gathered); their rows follow the partition's replicas in each list.
+func NewPlan(p *partition.Partition, pt *Part, me, size int, extra [][]uint32) (*Plan, error) {
+	if int(p.R) != size || len(extra) != size {
+		return nil, fmt.Errorf("partition has %d parts, %d extra lists, for %d ranks", p.R, len(extra), size)
 	}
 	pl := &Plan{Rank: me, Size: size, ToOwner: make([][]uint32, size), FromReplica: make([][]uint32, size)}
 	owners := p.ReplicaOwners(uint32(me))
 	for i, o := range owners {
 		pl.ToOwner[o] = append(pl.ToOwner[o], uint32(pt.Owned+i))
 	}
+	for j, v := range extra[me] {
+		o := p.Owner(v)
+		pl.ToOwner[o] = append(pl.ToOwner[o], uint32(pt.Owned+len(owners)+j))
+	}
 	owned := pt.Nodes[:pt.Owned]
 	pair := make([]int, size)
 	for q := 0; q < size; q++ {
 		clear(pair)
 		reps, ows := p.Replicas(uint32(q)), p.ReplicaOwners(uint32(q))
-		for i, o := range ows {
+		add := func(v uint32, o uint32) error {
 			pair[o]++
 			if q == me || int(o) != me {
-				continue
+				return nil
 			}
-			r, ok := slices.BinarySearch(owned, reps[i])
+			r, ok := slices.BinarySearch(owned, v)
 			if !ok {
-				return nil, fmt.Errorf("partition: part %d replicates node %d as owned by %d, but part %d does not own it (damaged partition file)", q, reps[i], me, me)
+				return fmt.Errorf("partition: part %d holds node %d as owned by %d, but part %d does not own it (damaged partition file)", q, v, me, me)
 			}
 			pl.FromReplica[q] = append(pl.FromReplica[q], uint32(r))
+			return nil
+		}
+		for i, o := range ows {
+			if err := add(reps[i], o); err != nil {
+				return nil, err
+			}
+		}
+		for _, v := range extra[q] {
+			if v >= p.N || p.Owner(v) == uint32(q) {
+				return nil, fmt.Errorf("rank %d samples node %d, which it owns or which is not in the graph (bug)", q, v)
+			}
+			if err := add(v, p.Owner(v)); err != nil {
+				return nil, err
+			}
 		}
 		pl.MaxPair = max(pl.MaxPair, slices.Max(pair))
 	}
 	return pl, nil
 }
 
-// Replicas is the number of replica rows this rank holds.
+// Replicas is the number of replica rows this rank holds (partition replicas and sampled remote
+// nodes).
 func (pl *Plan) Replicas() int {
 	n := 0
 	for _, l := range pl.ToOwner {

@@ -1,11 +1,15 @@
 package spmd
 
 import (
+	"container/heap"
 	"fmt"
+	"math"
+	"slices"
 
 	"riskwalk/graph"
 	"riskwalk/partition"
 	"riskwalk/trainer"
+	"riskwalk/walk"
 )
 
 // Halo says what a walk does at a replica (a node this rank holds but does not own) when it steps
@@ -60,6 +64,9 @@ type Part struct {
 	// Starts are the owned nodes' local ids (0..Owned-1): walks start only at owned nodes.
 	Starts []uint32
 	Halo   Halo
+	// Extra are remote nodes held only as negative samples (rows after the replicas, sorted by
+	// global id): see SampleRemote. They have no arcs in G.
+	Extra []uint32
 	// Arcs counts the local arcs by kind, for the start-up report.
 	OwnedArcs, ReplicaArcs, SentinelArcs uint64
 }
@@ -157,6 +164,62 @@ func BuildPart(g *graph.Graph, p *partition.Partition, part uint32, halo Halo) (
 		pt.Rows = rm
 	}
 	return pt, nil
+}
+
+// SampleRemote draws up to k distinct nodes that part neither owns nor replicates, with
+// probability growing with deg^0.75 (weighted sampling without replacement, Efraimidis and
+// Spirakis 2006: keep the k largest u^(1/w), u uniform), seeded by (seed, part), and returns them
+// sorted. They stand for the rest of the graph in the rank's negative table (see countsVocab):
+// without them a rank of a community partition never draws a negative from another part, and
+// the parts' vectors are not pushed apart. One O(N log k) pass over the mapped degrees.
+func SampleRemote(g *graph.Graph, p *partition.Partition, part uint32, k int, seed uint64) []uint32 {
+	if k <= 0 {
+		return nil
+	}
+	reps := p.Replicas(part)
+	rng := walk.NewRand(walk.Stream(seed, 0x4e4547, uint64(part)))
+	h := &keyHeap{}
+	for v := uint32(0); v < g.N; v++ {
+		d := g.Degree(v)
+		if d == 0 || p.Owner(v) == part {
+			continue
+		}
+		if _, ok := slices.BinarySearch(reps, v); ok {
+			continue
+		}
+		// log(u)/w, compared instead of u^(1/w): the same order, no underflow.
+		key := math.Log(float64(rng.Uint64()>>11+1)/(1<<53)) / math.Pow(float64(d), 0.75)
+		if h.Len() < k {
+			heap.Push(h, keyed{key, v})
+		} else if key > (*h)[0].key {
+			(*h)[0] = keyed{key, v}
+			heap.Fix(h, 0)
+		}
+	}
+	out := make([]uint32, h.Len())
+	for i, e := range *h {
+		out[i] = e.v
+	}
+	slices.Sort(out)
+	return out
+}
+
+type keyed struct {
+	key float64
+	v   uint32
+}
+
+// keyHeap is a min-heap of keys (the smallest of the k kept on top).
+type keyHeap []keyed
+
+func (h keyHeap) Len() int           { return len(h) }
+func (h keyHeap) Less(i, j int) bool { return h[i].key < h[j].key }
+func (h keyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *keyHeap) Push(x any)        { *h = append(*h, x.(keyed)) }
+func (h *keyHeap) Pop() any {
+	x := (*h)[len(*h)-1]
+	*h = (*h)[:len(*h)-1]
+	return x
 }
 
 // LatestTime is the latest arc timestamp of the owned nodes' arcs (math.MinInt64 if none); the

@@ -36,9 +36,11 @@ type Options struct {
 	Halo      Halo
 	Merge     Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
-	// rows (by their job-wide counts).
-	NegOwned bool
-	DType    vecfile.DType
+	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
+	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
+	NegOwned        bool
+	RemoteNegatives int
+	DType           vecfile.DType
 	// Checkpoint is the manifest path (rank files beside it, see RankCheckpoint); "" means
 	// Out+".ckpt". CheckpointEvery > 0 checkpoints at the first sync after each such interval.
 	Checkpoint      string
@@ -126,8 +128,9 @@ func paramHash(o *Options) uint64 {
 		Halo      Halo
 		Merge     Merge
 		NegOwned  bool
+		Remote    int
 		DType     vecfile.DType
-	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.DType})
+	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
@@ -231,28 +234,42 @@ func Run(o Options) (*Result, error) {
 	if pf != nil {
 		defer pf.Close()
 		psum, lerr = PartitionChecksum(o.Partition)
-		if lerr == nil {
-			lerr = pf.CheckGraph(gsum, gf.N)
-		}
-		if lerr == nil && int(pf.R) != P {
-			lerr = fmt.Errorf("%s has %d parts but the job has %d ranks: run mpirun -np %d, or partition with --ranks %d", o.Partition, pf.R, P, pf.R, P)
-		}
 	}
 	phash := paramHash(&o)
 	if err := checkInputs(lerr, gsum, psum, phash); err != nil {
 		return nil, err
 	}
+	// Equal on every rank now, so these fail on all ranks alike.
+	if err := pf.CheckGraph(gsum, gf.N); err != nil {
+		return nil, agreedError{fmt.Errorf("%s: %w", o.Partition, err)}
+	}
+	if int(pf.R) != P {
+		return nil, agreedError{fmt.Errorf("%s has %d parts but the job has %d ranks: run mpirun -np %d, or partition with --ranks %d", o.Partition, pf.R, P, pf.R, P)}
+	}
 
 	var pt *Part
 	var pl *Plan
+	var err error
 	pt, lerr = BuildPart(gf.Graph, pf.Partition, uint32(me), o.Halo)
-	if lerr == nil {
-		pl, lerr = NewPlan(pf.Partition, pt, me, P)
-	}
 	if lerr == nil && pt.Owned == 0 {
 		lerr = fmt.Errorf("part %d owns no nodes: partition into fewer parts", me)
 	}
 	if err := agree("building the rank's part", lerr); err != nil {
+		return nil, err
+	}
+	k := o.RemoteNegatives
+	if k < 0 {
+		k = max(1024, pt.Owned/4)
+	}
+	if !o.NegOwned && P > 1 {
+		pt.Extra = SampleRemote(gf.Graph, pf.Partition, uint32(me), k, o.Train.Seed)
+	}
+	extra, err := gatherLists(pt.Extra)
+	if err != nil {
+		return nil, err
+	}
+	pl, lerr = NewPlan(pf.Partition, pt, me, P, extra)
+	if err := agree("planning the replica exchange", lerr); err != nil {
 		return nil, err
 	}
 	res := &Result{Nodes: gf.N, Ranks: P, Threads: o.Train.Threads}
@@ -287,11 +304,11 @@ func Run(o Options) (*Result, error) {
 	// The model: held rows plus one padding row (see countsVocab). Rows are initialised by global
 	// id, so a replica starts equal to its owner's row.
 	L := len(pt.Nodes)
-	m, err := trainer.NewModel(L+1, o.Train.Dim)
+	m, err := trainer.NewModel(L+len(pt.Extra)+1, o.Train.Dim)
 	if err != nil {
 		return nil, agreedError{err}
 	}
-	m.InitRows(o.Train.Seed, append(pt.Nodes[:L:L], math.MaxUint32))
+	m.InitRows(o.Train.Seed, append(append(pt.Nodes[:L:L], pt.Extra...), math.MaxUint32))
 	cfg := o.Train
 	if me > 0 {
 		// Each rank's walks and SGD draw from their own streams (row initialisation above keeps
@@ -328,7 +345,7 @@ func Run(o Options) (*Result, error) {
 	if err := trainLoop(&o, job, pl, pt, res, rounds, bound, gsum, psum, phash, log); err != nil {
 		return nil, err
 	}
-	if err := gatherWrite(&o, pf.Partition, pt, m, gsum, res); err != nil {
+	if err := gatherWrite(&o, pf.Partition, pt, job.Model, gsum, res); err != nil {
 		return nil, err
 	}
 	if o.CheckpointEvery > 0 {
@@ -352,8 +369,15 @@ func sum(x []int) int {
 
 // countsVocab builds the negative and subsampling tables from job-wide corpus counts: each rank
 // counts its own walks, GlobalCounts sums them at the owners and returns the totals to replicas.
+//
+// Negatives: word2vec draws node v with probability c_v^0.75 / W, W = Σ_v c_v^0.75 over the
+// graph. A rank holds the owned and replica rows exactly (weight c_v^0.75 each) and stands for
+// the other nodes, of total weight W_rem = W − W_held, by its S sampled remote rows, each given
+// weight W_rem/S (they were sampled by deg^0.75, about c^0.75 for uniform walks). NewVocab takes
+// counts and raises them to 0.75, so a sampled row gets the count (W_rem/S)^(4/3).
+//
 // Subsampling depends on the corpus size, so the padding row (the model's last) carries the part
-// of the job-wide corpus that this rank does not hold; it is never in a walk and never a negative.
+// of the job-wide corpus not in the rank's rows; it is never in a walk and never a negative.
 func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
 	counts, err := trainer.CountVisits(job)
 	if err := agree("counting the corpus", err); err != nil {
@@ -362,20 +386,29 @@ func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
 	if _, err := GlobalCounts(pl, counts); err != nil {
 		return err
 	}
-	L := len(pt.Nodes)
-	tot := []float64{0}
-	held := 0.0
+	L, S := len(pt.Nodes), len(pt.Extra)
+	tot := []float64{0, 0} // Σ c and Σ c^0.75 over owned rows, then over the job
+	held, heldW := 0.0, 0.0
 	for i, c := range counts[:L] {
 		if i < pt.Owned {
 			tot[0] += c
+			tot[1] += math.Pow(c, 0.75)
 		}
 		held += c
+		heldW += math.Pow(c, 0.75)
 	}
 	if err := mpi.Allreduce(tot, tot, mpi.Sum); err != nil {
 		return err
 	}
-	counts[L] = max(0, tot[0]-held)
-	n := L
+	if S > 0 {
+		fake := math.Pow(max(0, tot[1]-heldW)/float64(S), 4.0/3)
+		for i := L; i < L+S; i++ {
+			counts[i] = fake
+			held += fake
+		}
+	}
+	counts[L+S] = max(0, tot[0]-held)
+	n := L + S
 	if o.NegOwned {
 		n = pt.Owned
 	}
@@ -385,6 +418,33 @@ func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
 	}
 	job.Vocab, err = trainer.NewVocab(counts, neg, job.Sample)
 	return agree("building the vocabulary", err)
+}
+
+// gatherLists is a collective: every rank's list, indexed by rank.
+func gatherLists(mine []uint32) ([][]uint32, error) {
+	P := mpi.Size()
+	n := []int64{int64(len(mine))}
+	ns := make([]int64, P)
+	if err := mpi.Allgather(n, ns); err != nil {
+		return nil, err
+	}
+	counts := make([]int, P)
+	total := 0
+	for r, c := range ns {
+		counts[r] = int(c)
+		total += int(c)
+	}
+	all := make([]uint32, total)
+	if err := mpi.Allgatherv(mine, all, counts); err != nil {
+		return nil, err
+	}
+	out := make([][]uint32, P)
+	off := 0
+	for r, c := range counts {
+		out[r] = all[off : off+c]
+		off += c
+	}
+	return out, nil
 }
 
 // resume loads this rank's checkpoint named by rank 0's manifest and returns the round to start at.

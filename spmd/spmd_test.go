@@ -133,12 +133,28 @@ func TestPlanPairs(t *testing.T) {
 	p := louvainParts(t, g, R)
 	pts := make([]*Part, R)
 	pls := make([]*Plan, R)
+	extra := make([][]uint32, R)
+	nextra := 0
 	for r := range pts {
 		var err error
 		if pts[r], err = BuildPart(g, p, uint32(r), HaloStop); err != nil {
 			t.Fatal(err)
 		}
-		if pls[r], err = NewPlan(p, pts[r], r, R); err != nil {
+		extra[r] = SampleRemote(g, p, uint32(r), 30, 1)
+		for _, v := range extra[r] {
+			if held(p, uint32(r), v) {
+				t.Fatalf("part %d samples node %d, which it holds", r, v)
+			}
+		}
+		if len(extra[r]) != 30 {
+			t.Fatalf("part %d: %d remote samples, want 30", r, len(extra[r]))
+		}
+		pts[r].Extra = extra[r]
+		nextra += len(extra[r])
+	}
+	for r := range pts {
+		var err error
+		if pls[r], err = NewPlan(p, pts[r], r, R, extra); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,16 +169,30 @@ func TestPlanPairs(t *testing.T) {
 				t.Fatalf("rank %d sends %d rows to %d, which expects %d (max pair %d)", q, len(send), o, len(recv), pls[0].MaxPair)
 			}
 			for i := range send {
-				if a, b := pts[q].Nodes[send[i]], pts[o].Nodes[recv[i]]; a != b || int(send[i]) < pts[q].Owned || int(recv[i]) >= pts[o].Owned {
+				if a, b := globalOf(pts[q], send[i]), pts[o].Nodes[recv[i]]; a != b || int(send[i]) < pts[q].Owned || int(recv[i]) >= pts[o].Owned {
 					t.Fatalf("pair %d->%d row %d: node %d vs %d", q, o, i, a, b)
 				}
 			}
 			pairs += len(send)
 		}
 	}
-	if pairs == 0 || uint64(pairs) != p.NumReplicas() {
-		t.Fatalf("%d rows in pairs, partition has %d replicas", pairs, p.NumReplicas())
+	if pairs == 0 || uint64(pairs) != p.NumReplicas()+uint64(nextra) {
+		t.Fatalf("%d rows in pairs, partition has %d replicas and %d remote samples", pairs, p.NumReplicas(), nextra)
 	}
+}
+
+// globalOf is the global id of a local row: held nodes, then remote samples.
+func globalOf(pt *Part, row uint32) uint32 {
+	if int(row) < len(pt.Nodes) {
+		return pt.Nodes[row]
+	}
+	return pt.Extra[int(row)-len(pt.Nodes)]
+}
+
+func held(p *partition.Partition, part, v uint32) bool {
+	_, ok1 := slices.BinarySearch(p.Owned(part), v)
+	_, ok2 := slices.BinarySearch(p.Replicas(part), v)
+	return ok1 || ok2
 }
 
 // TestMain runs the rank side of the MPI tests when started by mpirun from TestSyncMPI.
@@ -236,12 +266,18 @@ func syncCheck(me, P int) error {
 	if err != nil {
 		return err
 	}
-	pl, err := NewPlan(p, pt, me, P)
+	pt.Extra = SampleRemote(g, p, uint32(me), 10+me, 1)
+	extra, err := gatherLists(pt.Extra)
 	if err != nil {
 		return err
 	}
+	pl, err := NewPlan(p, pt, me, P, extra)
+	if err != nil {
+		return err
+	}
+	nodes := append(append([]uint32(nil), pt.Nodes...), pt.Extra...)
 	const dim = 5
-	m, err := trainer.NewModel(len(pt.Nodes)+1, dim)
+	m, err := trainer.NewModel(len(nodes)+1, dim)
 	if err != nil {
 		return err
 	}
@@ -253,7 +289,7 @@ func syncCheck(me, P int) error {
 		return float32((r+1)*100 + int(v)%13 + k)
 	}
 	set := func() {
-		for i, v := range pt.Nodes {
+		for i, v := range nodes {
 			for k := 0; k < dim; k++ {
 				m.In[i*m.Stride+k] = base(v, k)
 				m.Out[i*m.Stride+k] = -base(v, k)
@@ -263,7 +299,7 @@ func syncCheck(me, P int) error {
 	set()
 	s := NewSync(pl, m, pt.Owned, MergeSum)
 	s.x.PieceElems = 3 * 2 * dim // 1 row per pair per piece: many pieces
-	for i, v := range pt.Nodes {
+	for i, v := range nodes {
 		for k := 0; k < dim; k++ {
 			m.In[i*m.Stride+k] += delta(me, v, k)
 			m.Out[i*m.Stride+k] -= delta(me, v, k)
@@ -275,15 +311,14 @@ func syncCheck(me, P int) error {
 	holders := func(v uint32) []int {
 		var h []int
 		for r := 0; r < P; r++ {
-			_, ok1 := slices.BinarySearch(p.Owned(uint32(r)), v)
-			_, ok2 := slices.BinarySearch(p.Replicas(uint32(r)), v)
-			if ok1 || ok2 {
+			_, ok := slices.BinarySearch(extra[r], v)
+			if ok || held(p, uint32(r), v) {
 				h = append(h, r)
 			}
 		}
 		return h
 	}
-	for i, v := range pt.Nodes {
+	for i, v := range nodes {
 		for k := 0; k < dim; k++ {
 			want := base(v, k)
 			for _, r := range holders(v) {
@@ -308,7 +343,7 @@ func syncCheck(me, P int) error {
 	// Averaging: with MergeAvg, a row changed by c copies moves by the mean of their changes.
 	set()
 	s = NewSync(pl, m, pt.Owned, MergeAvg)
-	for i, v := range pt.Nodes {
+	for i, v := range nodes {
 		for k := 0; k < dim; k++ {
 			m.In[i*m.Stride+k] += delta(me, v, k)
 		}
@@ -316,7 +351,7 @@ func syncCheck(me, P int) error {
 	if err := s.Run(); err != nil {
 		return err
 	}
-	for i, v := range pt.Nodes {
+	for i, v := range nodes {
 		for k := 0; k < dim; k++ {
 			sum, c := float32(0), 0
 			for _, r := range holders(v) {
@@ -335,14 +370,14 @@ func syncCheck(me, P int) error {
 		}
 	}
 	// Counts: every holder ends with the sum over all ranks' counts.
-	counts := make([]float64, len(pt.Nodes)+1)
-	for i, v := range pt.Nodes {
+	counts := make([]float64, len(nodes)+1)
+	for i, v := range nodes {
 		counts[i] = float64(int(v)*10 + me)
 	}
 	if _, err := GlobalCounts(pl, counts); err != nil {
 		return err
 	}
-	for i, v := range pt.Nodes {
+	for i, v := range nodes {
 		want := 0.0
 		for _, r := range holders(v) {
 			want += float64(int(v)*10 + r)
