@@ -25,7 +25,9 @@ for ds in $sets; do
       np4) cmd="mpirun -np 4 --oversubscribe --bind-to none $BIN/riskwalk-train --graph $g --partition $out/$ds.p4.rwp --out $v --threads 1 --sync-every $SYNC $common" ;;
     esac
     echo "== $ds $run: $cmd" | tee -a "$out/log.txt"
-    $cmd 2>&1 | grep '^RESULT' | tee -a "$out/log.txt"
+    if [ -f "$v" ]; then echo "(kept $v from an earlier run)" | tee -a "$out/log.txt"; else
+      $cmd 2>&1 | grep '^RESULT' | tee -a "$out/log.txt"
+    fi
     $BIN/riskwalk export --format word2vec -o "$out/$ds.$run.emb" "$v" >/dev/null
     /usr/bin/python3 "$EVAL/nodeclass.py" --emb "$out/$ds.$run.emb" --labels "$DATA/$ds/labels.tsv" --ratios 0.5 2>&1 | grep -E '^0.5|^RESULT' | tee -a "$out/log.txt"
   done

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Throughput of SPMD training: 2 ranks x 1 thread against 1 process x 2 threads on BlogCatalog,
+# alternating the two REPS times (the machine is shared: compare medians of the same run).
+#   bench/dist/throughput.sh OUTDIR     (needs bin/riskwalk, bin/riskwalk-train)
+# Env: BIN (bin), WALKS (10), REPS (3), SYNC (10).
+set -euo pipefail
+out=${1:?usage: throughput.sh OUTDIR}
+BIN=${BIN:-bin}; WALKS=${WALKS:-10}; REPS=${REPS:-3}; SYNC=${SYNC:-10}; DATA=${DATA:-../shared/data}
+mkdir -p "$out"
+g=$out/blogcatalog.rwg
+[ -f "$g" ] || $BIN/riskwalk ingest -q -o "$g" "$DATA/blogcatalog/edges.tsv" >/dev/null
+[ -f "$out/blogcatalog.p2.rwp" ] || $BIN/riskwalk partition --ranks 2 -o "$out/blogcatalog.p2.rwp" "$g" >/dev/null 2>&1
+common="--walks $WALKS --length 40 --dim 128 --window 10 --negative 5 --seed 1 --quiet"
+rate() { grep -o '"tokens_per_s":[0-9.]*' | cut -d: -f2; }
+for i in $(seq "$REPS"); do
+  a=$($BIN/riskwalk-train --graph "$g" --out "$out/tp1.rwv" --threads 2 $common 2>&1 | rate)
+  b=$(mpirun -np 2 --bind-to none $BIN/riskwalk-train --graph "$g" --partition "$out/blogcatalog.p2.rwp" \
+      --out "$out/tp2.rwv" --threads 1 --sync-every $SYNC $common 2>&1 | rate)
+  echo "rep $i: 1 process x 2 threads $a tokens/s; 2 ranks x 1 thread $b tokens/s; ratio $(echo "$b / $a" | bc -l | cut -c1-5)" | tee -a "$out/throughput.txt"
+done
