@@ -5,6 +5,9 @@
 #   bench/dist/quality.sh OUTDIR [datasets...]    (needs bin/riskwalk, bin/riskwalk-train)
 # Env: BIN (default bin), WALKS (80), SYNC (10), EXTRA (more riskwalk-train flags for all runs).
 set -euo pipefail
+# What the Makefile exports, for running the script by hand (as root in a container).
+export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 out=${1:?usage: quality.sh OUTDIR [dataset...]}; shift
 sets=${*:-blogcatalog ppi}
 BIN=${BIN:-bin}; WALKS=${WALKS:-80}; SYNC=${SYNC:-10}; EXTRA=${EXTRA:-}
@@ -26,7 +29,8 @@ for ds in $sets; do
     esac
     echo "== $ds $run: $cmd" | tee -a "$out/log.txt"
     if [ -f "$v" ]; then echo "(kept $v from an earlier run)" | tee -a "$out/log.txt"; else
-      $cmd 2>&1 | grep '^RESULT' | tee -a "$out/log.txt"
+      $cmd > "$out/$ds.$run.log" 2>&1 || { echo "failed: see $out/$ds.$run.log" | tee -a "$out/log.txt"; tail -5 "$out/$ds.$run.log"; exit 1; }
+      grep '^RESULT' "$out/$ds.$run.log" | tee -a "$out/log.txt"
     fi
     $BIN/riskwalk export --format word2vec -o "$out/$ds.$run.emb" "$v" >/dev/null
     /usr/bin/python3 "$EVAL/nodeclass.py" --emb "$out/$ds.$run.emb" --labels "$DATA/$ds/labels.tsv" --ratios 0.5 2>&1 | grep -E '^0.5|^RESULT' | tee -a "$out/log.txt"

@@ -4,6 +4,9 @@
 #   bench/dist/throughput.sh OUTDIR     (needs bin/riskwalk, bin/riskwalk-train)
 # Env: BIN (bin), WALKS (10), REPS (3), SYNC (10).
 set -euo pipefail
+# What the Makefile exports, for running the script by hand (as root in a container).
+export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
+export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 out=${1:?usage: throughput.sh OUTDIR}
 BIN=${BIN:-bin}; WALKS=${WALKS:-10}; REPS=${REPS:-3}; SYNC=${SYNC:-10}; DATA=${DATA:-../shared/data}
 mkdir -p "$out"
