@@ -65,7 +65,8 @@ type Result struct {
 	Walks, Steps, Tokens, Pairs int64  // job-wide, this run
 	Loss                        float64
 	TrainSeconds                float64 // wall time of the training loop (walks, SGD and syncs)
-	SyncSeconds                 float64 // rank 0's time in syncs
+	SyncSeconds                 float64 // rank 0's time in the sync exchanges
+	WaitSeconds                 float64 // rank 0's time waiting for slower ranks before syncs
 	CountSeconds                float64 // corpus counting and count exchange
 	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
 	SyncBytesPerEpoch           float64
@@ -568,7 +569,13 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 			st[sWalks], st[sSteps], st[sTokens], st[sPairs] = float64(s.Walks), float64(s.Steps), float64(s.Tokens), float64(s.Pairs)
 			st[sLoss] = s.Loss * float64(s.Pairs)
 		}
+		// The barrier splits rank 0's time at a sync into waiting for slower ranks and the exchange.
+		tw := time.Now()
+		if err := mpi.Barrier(); err != nil {
+			return err
+		}
 		ts := time.Now()
+		res.WaitSeconds += ts.Sub(tw).Seconds()
 		if err := sy.Run(); err != nil {
 			return err
 		}

@@ -116,7 +116,7 @@ func runDist(args []string) error {
 	if me == 0 {
 		out := map[string]any{"nodes": res.Nodes, "ranks": P, "rounds": res.Rounds, "first_round": res.FirstRound,
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
-			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "count_s": res.CountSeconds,
+			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
