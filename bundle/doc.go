@@ -3,10 +3,12 @@
 // model arithmetic, no graph traversal and no allocation. `riskwalk bundle` fills an Input from
 // the graph, vector, feature and model files and calls Write; the scorer calls Open.
 //
-// The bundle hides the other packages' formats behind Input's plain slices: ids, scores,
-// per-feature contributions, labels, communities, embedding rows and a graph.Graph. When the
-// shared id index (graph.OpenIDs) and vector file (vecfile) land, ids.rwbi and vectors.rwbv are
-// replaced by those files and FormatVersion is bumped.
+// Input takes plain slices (ids, scores, per-feature contributions, labels, communities,
+// embedding rows, a graph.Graph) or, for ids and vectors, the pipeline's own files. The bundle
+// stores ids and vectors in the project's shared formats, written by their own packages (or
+// copied verbatim after verification): the id index is a graph .rwi (graph.NewIDIndex,
+// IDIndex.Write, read with graph.OpenIDs) and the vectors a vecfile .rwv (vecfile.Write, read
+// with vecfile.Open). Only scores.rws is the bundle's own format.
 //
 // # Directory
 //
@@ -16,45 +18,22 @@
 //
 //	manifest.json   format, version, model version, created time, parameters, graph checksum,
 //	                and for every other file its size and CRC32C (lower-case hex)
-//	ids.rwbi        external id <-> dense id (secfile, magic "RWBIDS")
-//	vectors.rwbv    embedding rows, float32 or int8 with a per-row scale (secfile, magic "RWBVEC")
+//	ids.rwi         external id <-> dense id: a graph id index (see package graph for its layout)
+//	vectors.rwv     embedding rows, float32 or int8 with a per-row scale (see package vecfile)
 //	scores.rws      per-user precomputed answers, communities, neighbourhoods, meta (secfile,
 //	                magic "RWBSCORE")
 //
 // Open reads the manifest, checks each file's size and whole-file CRC32C against it, opens each
 // with secfile (header CRC, section CRCs), then checks cross-file consistency (user counts,
-// dimensions, ranges of every id stored). Any failure refuses the whole bundle with an error
-// wrapping ErrBadBundle. After Open nothing is re-checked on the request path.
+// dimensions, vector kind, graph checksums, ranges of every id stored). Any failure refuses the
+// whole bundle with an error wrapping ErrBadBundle. After Open nothing is re-checked on the request path.
 //
 // Every file uses the secfile container (see riskwalk/internal/secfile for the header and
 // section table); all integers and floats are little-endian, every section starts at a multiple
 // of 64 bytes. N is the number of users (dense ids 0..N-1), C the number of communities.
 //
-// # ids.rwbi (magic "RWBIDS\x00\x00", version 1)
-//
-//	section "meta"   16 bytes
-//	                   0   8  N, uint64
-//	                   8   8  S, slot count, uint64, a power of two >= 2N
-//	section "off"    (N+1) uint64: the external id of dense id v is keys[off[v]:off[v+1]]
-//	section "keys"   the external ids' bytes, concatenated in dense order (no separators)
-//	section "slots"  S uint64, an open-addressing hash table with linear probing:
-//	                   0                         empty slot
-//	                   (h>>32)<<32 | (v+1)       dense id v whose key hashes to h
-//	                 h = xxhash64(key) (github.com/cespare/xxhash/v2, seed 0); the probe starts
-//	                 at slot h & (S-1) and moves to the next slot (wrapping) until a match
-//	                 (same upper 32 bits and same key bytes) or an empty slot.
-//
-// # vectors.rwbv (magic "RWBVEC\x00\x00", version 1)
-//
-//	section "meta"   16 bytes
-//	                   0   4  N, uint32
-//	                   4   4  D, dimension, uint32
-//	                   8   4  kind, uint32: 1 = float32 rows, 2 = int8 rows with a per-row scale
-//	                   12  4  reserved, zero
-//	kind 1: section "f32"    N*D float32, row-major: row v is f32[v*D:(v+1)*D]
-//	kind 2: section "i8"     N*D int8, row-major
-//	        section "scale"  N float32: element j of row v is scale[v] * i8[v*D+j]
-//	                         (the writer uses scale = max|x| / 127, round to nearest)
+// The manifest's graph_checksum (16 hex digits; zeros when unknown) must equal the graph
+// checksum recorded in ids.rwi and in vectors.rwv wherever those are non-zero.
 //
 // # scores.rws (magic "RWBSCORE", version 1)
 //
@@ -88,5 +67,6 @@
 // # Versions
 //
 // FormatVersion is the bundle (manifest) version; each file carries its own secfile version.
-// V1 is the first layout above.
+// V1 (ids.rwbi and vectors.rwbv, the bundle's own id table and vector file) is no longer read:
+// rebuild such bundles. V2 is the layout above.
 package bundle

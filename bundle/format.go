@@ -11,33 +11,27 @@ import (
 type Version uint32
 
 const (
-	// V1 is the first layout: own id index, own vector file, scores.rws with 80-byte user rows.
+	// V1 was the first layout: the bundle's own id index (ids.rwbi) and vector file
+	// (vectors.rwbv). No longer read: rebuild such bundles.
 	V1 Version = 1
-	// FormatVersion is what Write produces and the newest Open reads.
-	FormatVersion = V1
+	// V2 stores the project's shared formats: ids.rwi (graph's id index) and vectors.rwv
+	// (vecfile), beside scores.rws with 80-byte user rows.
+	V2 Version = 2
+	// FormatVersion is what Write produces and the newest Open reads; Open reads V2 only.
+	FormatVersion = V2
 )
 
 // File names inside a bundle directory.
 const (
 	ManifestFile = "manifest.json"
-	IDsFile      = "ids.rwbi"
-	VectorsFile  = "vectors.rwbv"
+	IDsFile      = "ids.rwi"     // graph.IDIndex (graph.OpenIDs)
+	VectorsFile  = "vectors.rwv" // vecfile
 	ScoresFile   = "scores.rws"
 )
 
 var (
-	idsMagic     = secfile.Magic("RWBIDS")
-	vecMagic     = secfile.Magic("RWBVEC")
 	scoresMagic  = secfile.Magic("RWBSCORE")
-	idsVersion   = uint32(1)
-	vecVersion   = uint32(1)
 	scoreVersion = uint32(1)
-)
-
-// Vector kinds in vectors.rwbv.
-const (
-	KindF32 uint32 = 1
-	KindI8  uint32 = 2
 )
 
 // Decision is the answer the business system acts on.

@@ -10,11 +10,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
+	"riskwalk/graph"
 	"riskwalk/internal/secfile"
+	"riskwalk/vecfile"
 )
 
 func newCRC() hash.Hash32 { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) }
@@ -30,11 +33,10 @@ type Bundle struct {
 	N uint32
 	D int
 
-	ids    idTable
-	kind   uint32
-	f32    []float32
-	i8     []int8
-	scale  []float32
+	ids    *graph.IDIndex
+	vec    *vecfile.File
+	f32    []float32 // float32 rows (stride vstride), or nil for int8
+	vstr   int
 	rows   []UserRow
 	comms  []CommRow
 	nbrOff []uint64
@@ -73,8 +75,8 @@ func (b *Bundle) open() error {
 	if m.Format != manifestFormat {
 		return fmt.Errorf("%s: format %q, want %q", mpath, m.Format, manifestFormat)
 	}
-	if m.Version < V1 || m.Version > FormatVersion {
-		return fmt.Errorf("%s: bundle version %d, this scorer reads %d..%d (upgrade riskwalk-scorer or rebuild)", mpath, m.Version, V1, FormatVersion)
+	if m.Version < V2 || m.Version > FormatVersion {
+		return fmt.Errorf("%s: bundle version %d, this scorer reads %d..%d (upgrade riskwalk-scorer, or rebuild the bundle with this riskwalk)", mpath, m.Version, V2, FormatVersion)
 	}
 	for _, name := range []string{IDsFile, VectorsFile, ScoresFile} {
 		want, ok := m.Files[name]
@@ -105,79 +107,40 @@ func (b *Bundle) open() error {
 		return s, nil
 	}
 
-	// ids.rwbi
-	fi, err := open(IDsFile, idsMagic, idsVersion)
-	if err != nil {
+	// ids.rwi (graph's id index)
+	if b.ids, err = graph.OpenIDs(filepath.Join(b.Dir, IDsFile)); err != nil {
 		return err
 	}
-	var hdr []uint64
-	if s, err := sec(fi, "meta"); err != nil {
-		return err
-	} else if hdr, err = secfile.View[uint64](s); err != nil || len(hdr) != 2 {
-		return fmt.Errorf("%s: %w: meta section", fi.Path, secfile.ErrCorrupt)
-	}
-	n := hdr[0]
+	n := uint64(b.ids.Len())
 	if n == 0 || n > uint64(maxDenseID) || n != uint64(m.Users) {
-		return fmt.Errorf("%s: %d users, manifest says %d", fi.Path, n, m.Users)
+		return fmt.Errorf("%s: %d users, manifest says %d", IDsFile, n, m.Users)
 	}
 	b.N = uint32(n)
-	if s, err := sec(fi, "off"); err != nil {
-		return err
-	} else if b.ids.off, err = secfile.View[uint64](s); err != nil {
-		return fmt.Errorf("%s: %w", fi.Path, err)
-	}
-	if b.ids.keys, err = sec(fi, "keys"); err != nil {
-		return err
-	}
-	if s, err := sec(fi, "slots"); err != nil {
-		return err
-	} else if b.ids.slots, err = secfile.View[uint64](s); err != nil {
-		return fmt.Errorf("%s: %w", fi.Path, err)
-	}
-	if uint64(len(b.ids.slots)) != hdr[1] {
-		return fmt.Errorf("%s: %w: %d slots, meta says %d", fi.Path, secfile.ErrCorrupt, len(b.ids.slots), hdr[1])
-	}
-	b.ids.mask = uint64(len(b.ids.slots)) - 1
-	if err := b.ids.check(n); err != nil {
-		return fmt.Errorf("%s: %w: %w", fi.Path, secfile.ErrCorrupt, err)
-	}
 
-	// vectors.rwbv
-	fv, err := open(VectorsFile, vecMagic, vecVersion)
+	// vectors.rwv (vecfile)
+	if b.vec, err = vecfile.Open(filepath.Join(b.Dir, VectorsFile)); err != nil {
+		return err
+	}
+	kind := map[vecfile.DType]string{vecfile.Float32: "f32", vecfile.Int8: "i8"}[b.vec.DType]
+	if b.vec.Count != n || b.vec.Dim != m.Dim || kind != m.VectorKind {
+		return fmt.Errorf("%s: %d rows of dimension %d (%s), manifest says %d of %d (%s)", VectorsFile, b.vec.Count, b.vec.Dim, kind, n, m.Dim, m.VectorKind)
+	}
+	b.D, b.vstr = b.vec.Dim, b.vec.Stride
+	if b.vec.DType == vecfile.Float32 {
+		b.f32, _ = b.vec.Float32Rows()
+	}
+	// Every graph checksum recorded must name the same graph (0: unknown).
+	mg, err := strconv.ParseUint(m.GraphChecksum, 16, 64)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: graph checksum %q is not hex", mpath, m.GraphChecksum)
 	}
-	var vh []uint32
-	if s, err := sec(fv, "meta"); err != nil {
-		return err
-	} else if vh, err = secfile.View[uint32](s); err != nil || len(vh) != 4 {
-		return fmt.Errorf("%s: %w: meta section", fv.Path, secfile.ErrCorrupt)
-	}
-	if uint64(vh[0]) != n || vh[1] == 0 || int(vh[1]) != m.Dim {
-		return fmt.Errorf("%s: %d rows of dimension %d, manifest says %d of %d", fv.Path, vh[0], vh[1], n, m.Dim)
-	}
-	b.D, b.kind = int(vh[1]), vh[2]
-	want := int(n) * b.D
-	switch b.kind {
-	case KindF32:
-		if s, err := sec(fv, "f32"); err != nil {
-			return err
-		} else if b.f32, err = secfile.View[float32](s); err != nil || len(b.f32) != want {
-			return fmt.Errorf("%s: %w: f32 section holds %d floats, want %d", fv.Path, secfile.ErrCorrupt, len(b.f32), want)
+	for _, g := range []struct {
+		file string
+		sum  uint64
+	}{{IDsFile, b.ids.GraphChecksum()}, {VectorsFile, b.vec.GraphSum}} {
+		if g.sum != 0 && mg != 0 && g.sum != mg {
+			return fmt.Errorf("%s: graph checksum %016x, manifest says %s", g.file, g.sum, m.GraphChecksum)
 		}
-	case KindI8:
-		if s, err := sec(fv, "i8"); err != nil {
-			return err
-		} else if b.i8, err = secfile.View[int8](s); err != nil || len(b.i8) != want {
-			return fmt.Errorf("%s: %w: i8 section holds %d values, want %d", fv.Path, secfile.ErrCorrupt, len(b.i8), want)
-		}
-		if s, err := sec(fv, "scale"); err != nil {
-			return err
-		} else if b.scale, err = secfile.View[float32](s); err != nil || len(b.scale) != int(n) {
-			return fmt.Errorf("%s: %w: scale section holds %d floats, want %d", fv.Path, secfile.ErrCorrupt, len(b.scale), n)
-		}
-	default:
-		return fmt.Errorf("%s: %w: vector kind %d", fv.Path, secfile.ErrCorrupt, b.kind)
 	}
 
 	// scores.rws
@@ -282,14 +245,25 @@ func (b *Bundle) Close() error {
 		errs = append(errs, f.Close())
 	}
 	b.files = nil
+	if b.ids != nil {
+		errs = append(errs, b.ids.Close())
+		b.ids = nil
+	}
+	if b.vec != nil {
+		errs = append(errs, b.vec.Close())
+		b.vec = nil
+	}
 	return errors.Join(errs...)
 }
 
-// Lookup returns the dense id of an external id.
-func (b *Bundle) Lookup(id []byte) (uint32, bool) { return b.ids.lookup(id) }
+// Lookup returns the dense id of an external id; zero allocations.
+func (b *Bundle) Lookup(id []byte) (uint32, bool) { return b.ids.LookupBytes(id) }
 
-// ExtID is the external id of dense id v (aliasing the mapping).
-func (b *Bundle) ExtID(v uint32) []byte { return b.ids.ext(v) }
+// AppendExtID appends the external id of dense id v (< N) to dst; no other allocation.
+func (b *Bundle) AppendExtID(dst []byte, v uint32) []byte { return b.ids.AppendExt(dst, v) }
+
+// ExtID is the external id of dense id v (< N); it allocates (see AppendExtID).
+func (b *Bundle) ExtID(v uint32) string { return b.ids.Ext(v) }
 
 // Row is user v's precomputed row (aliasing the mapping). v < N.
 func (b *Bundle) Row(v uint32) *UserRow { return &b.rows[v] }
@@ -301,47 +275,31 @@ func (b *Bundle) Comm(c uint32) CommRow { return b.comms[c] }
 func (b *Bundle) Neighbors(v uint32) []uint32 { return b.nbr[b.nbrOff[v]:b.nbrOff[v+1]] }
 
 // Int8 reports whether vectors are stored quantised.
-func (b *Bundle) Int8() bool { return b.kind == KindI8 }
-
-// VectorBytes is the stored bytes of row v (D float32s or D int8s), aliasing the mapping.
-func (b *Bundle) VectorBytes(v uint32) []byte {
-	if b.kind == KindI8 {
-		r := b.i8[int(v)*b.D : int(v+1)*b.D]
-		return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(r))), len(r))
-	}
-	r := b.f32[int(v)*b.D : int(v+1)*b.D]
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(r))), 4*len(r))
-}
+func (b *Bundle) Int8() bool { return b.f32 == nil }
 
 // Vector appends user v's (dequantised) vector to dst.
-func (b *Bundle) Vector(dst []float32, v uint32) []float32 {
-	if b.kind == KindI8 {
-		s := b.scale[v]
-		for _, q := range b.i8[int(v)*b.D : int(v+1)*b.D] {
-			dst = append(dst, s*float32(q))
-		}
-		return dst
-	}
-	return append(dst, b.f32[int(v)*b.D:int(v+1)*b.D]...)
-}
+func (b *Bundle) Vector(dst []float32, v uint32) []float32 { return b.vec.Row(dst, uint64(v)) }
 
 // Cosine is the cosine similarity of users u and v's stored vectors (0 if either is zero).
 // For int8 rows it is computed in integers: scale_u*scale_v*sum(q_u*q_v) / (|x_u||x_v|).
+// Zero allocations.
 func (b *Bundle) Cosine(u, v uint32) float32 {
 	inv := b.rows[u].InvNorm * b.rows[v].InvNorm
 	if inv == 0 {
 		return 0
 	}
 	d := b.D
-	if b.kind == KindI8 {
-		x, y := b.i8[int(u)*d:int(u+1)*d], b.i8[int(v)*d:int(v+1)*d]
+	if b.f32 == nil {
+		x, su := b.vec.Int8Row(uint64(u))
+		y, sv := b.vec.Int8Row(uint64(v))
+		x, y = x[:d], y[:d]
 		var s int32
 		for j := range x {
 			s += int32(x[j]) * int32(y[j])
 		}
-		return float32(s) * b.scale[u] * b.scale[v] * inv
+		return float32(s) * su * sv * inv
 	}
-	x, y := b.f32[int(u)*d:int(u+1)*d], b.f32[int(v)*d:int(v+1)*d]
+	x, y := b.f32[int(u)*b.vstr:int(u)*b.vstr+d], b.f32[int(v)*b.vstr:int(v)*b.vstr+d]
 	var s float32
 	for j := range x {
 		s += x[j] * y[j]

@@ -19,16 +19,25 @@ import (
 	"riskwalk/internal/atomicfile"
 	"riskwalk/internal/progress"
 	"riskwalk/internal/secfile"
+	"riskwalk/vecfile"
 )
 
-// Input is everything Write needs, as plain slices indexed by dense user id 0..N-1, so that the
-// bundle does not depend on the graph, vector, feature or model file formats.
+// Input is everything Write needs, as plain slices indexed by dense user id 0..N-1. The id index
+// and the vectors may instead be given as the pipeline's own files (IDIndexPath, VectorPath),
+// which Write verifies and copies, so that the bundle holds exactly the files ingest and the
+// trainer wrote.
 type Input struct {
-	// IDs are the external ids (possibly HMAC-hashed at ingest), unique and non-empty.
+	// IDs are the external ids (possibly HMAC-hashed at ingest), unique and non-empty. Write
+	// stores them as a .rwi with graph.NewIDIndex. May be nil when IDIndexPath is set; when both
+	// are set they must agree.
 	IDs []string
-	// Graph is the relation graph over the same dense ids (Graph.N == len(IDs)).
+	// IDIndexPath, if set, is a .rwi (graph.OpenIDs; e.g. ingest's out/graph.rwi) copied into the
+	// bundle as ids.rwi after its checksums are verified.
+	IDIndexPath string
+	// Graph is the relation graph over the same dense ids (Graph.N == number of ids).
 	Graph *graph.Graph
-	// GraphChecksum identifies the graph file (graph.File.Checksum); 0 when unknown.
+	// GraphChecksum identifies the graph file (graph.File.Checksum); 0 when unknown. When it and
+	// the checksum recorded in a copied .rwi or .rwv are both non-zero they must agree.
 	GraphChecksum uint64
 
 	// Scores are the model's probabilities of "bad", in [0,1].
@@ -45,10 +54,15 @@ type Input struct {
 	// Community is each user's community id (dense, < N), or nil.
 	Community []uint32
 
-	// Vectors are N rows of Dim float32 embeddings, row-major; Int8 stores them quantised.
+	// Vectors are N rows of Dim float32 embeddings, row-major, written with vecfile.Write; Int8
+	// stores them quantised (vecfile.Int8, per-row scale).
 	Dim     int
 	Vectors []float32
 	Int8    bool
+	// VectorPath, if set instead of Vectors, is a .rwv (vecfile; e.g. the trainer's output)
+	// verified and copied into the bundle; with Int8 a float32 file is re-written quantised (an
+	// int8 file is always kept as it is). Dim may then be 0.
+	VectorPath string
 
 	// ColdScore is the answer for unknown ids (e.g. the base rate); TxnLinkWeight is beta in the
 	// transaction score (0 means the default 0.3).
@@ -65,13 +79,15 @@ type Input struct {
 	Progress bool
 }
 
-func (in *Input) validate() error {
-	n := len(in.IDs)
+// validate checks in for n users (the id count).
+func (in *Input) validate(n int) error {
 	switch {
 	case n == 0:
 		return fmt.Errorf("no users")
 	case uint64(n) > uint64(maxDenseID):
 		return fmt.Errorf("%d users: the bundle holds at most %d", n, maxDenseID)
+	case in.IDs != nil && len(in.IDs) != n:
+		return fmt.Errorf("%d ids, the id index %s holds %d", len(in.IDs), in.IDIndexPath, n)
 	case in.Graph == nil || int(in.Graph.N) != n:
 		return fmt.Errorf("graph must have one node per id (%d ids)", n)
 	case len(in.Scores) != n:
@@ -80,8 +96,10 @@ func (in *Input) validate() error {
 		return fmt.Errorf("%d labels for %d ids", len(in.Labels), n)
 	case in.Community != nil && len(in.Community) != n:
 		return fmt.Errorf("%d community ids for %d ids", len(in.Community), n)
-	case in.Dim < 1 || len(in.Vectors) != n*in.Dim:
+	case in.VectorPath == "" && (in.Dim < 1 || len(in.Vectors) != n*in.Dim):
 		return fmt.Errorf("vectors: %d floats for %d ids of dimension %d", len(in.Vectors), n, in.Dim)
+	case in.VectorPath != "" && in.Vectors != nil:
+		return fmt.Errorf("vectors given both as a slice and as the file %s: give one", in.VectorPath)
 	case in.Contrib != nil && len(in.Contrib) != n*len(in.ReasonNames):
 		return fmt.Errorf("contributions: %d floats for %d ids x %d reasons", len(in.Contrib), n, len(in.ReasonNames))
 	case len(in.ReasonNames) > math.MaxUint16:
@@ -95,12 +113,12 @@ func (in *Input) validate() error {
 	}
 	for v, s := range in.Scores {
 		if !(s >= 0 && s <= 1) {
-			return fmt.Errorf("score of user %q (dense %d) is %g, outside [0,1]", in.IDs[v], v, s)
+			return fmt.Errorf("score of dense user %d is %g, outside [0,1]", v, s)
 		}
 	}
 	for v, c := range in.Community {
 		if c != NoCommunity && int(c) >= n {
-			return fmt.Errorf("community id %d of user %q (dense %d) is not < N=%d", c, in.IDs[v], v, n)
+			return fmt.Errorf("community id %d of dense user %d is not < N=%d", c, v, n)
 		}
 	}
 	return nil
@@ -109,8 +127,13 @@ func (in *Input) validate() error {
 // Write builds a bundle from in and places it at dir atomically: readers of dir see the old
 // bundle or the complete new one. An existing bundle at dir is replaced (and deleted).
 func Write(dir string, in *Input) error {
-	if err := in.validate(); err != nil {
-		return fmt.Errorf("bundle %s: %w", dir, err)
+	if in.IDs == nil && in.IDIndexPath == "" {
+		return fmt.Errorf("bundle %s: no ids (give IDs or IDIndexPath)", dir)
+	}
+	if in.IDIndexPath == "" {
+		if err := in.validate(len(in.IDs)); err != nil {
+			return fmt.Errorf("bundle %s: %w", dir, err)
+		}
 	}
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
@@ -142,7 +165,29 @@ func Write(dir string, in *Input) error {
 }
 
 func writeFiles(dir string, in *Input) error {
-	n := len(in.IDs)
+	ids, err := writeIDs(filepath.Join(dir, IDsFile), in)
+	if err != nil {
+		return err
+	}
+	n := ids.Len()
+	gsum := in.GraphChecksum
+	if gsum == 0 {
+		gsum = ids.GraphChecksum()
+	}
+	ids.Close()
+	if in.IDIndexPath != "" {
+		if err := in.validate(n); err != nil {
+			return err
+		}
+	}
+	vf, err := writeVectors(filepath.Join(dir, VectorsFile), in, uint64(n))
+	if err != nil {
+		return err
+	}
+	defer vf.Close()
+	if gsum == 0 {
+		gsum = vf.GraphSum
+	}
 	meta := Meta{
 		ModelVersion: in.ModelVersion, Thresholds: in.Thresholds, ReasonNames: in.ReasonNames,
 		ColdScore: in.ColdScore, TxnLinkWeight: in.TxnLinkWeight, NbrCap: in.NbrCap,
@@ -160,45 +205,11 @@ func writeFiles(dir string, in *Input) error {
 	if meta.NearCands <= 0 {
 		meta.NearCands = nearDefaultCandidates
 	}
-	ids, err := buildIDTable(in.IDs)
-	if err != nil {
-		return err
-	}
-	// Vectors as stored, and their dequantised form for the cosines computed here.
-	var q []int8
-	var scale []float32
-	vec := in.Vectors
-	if in.Int8 {
-		q, scale, vec = quantize(in.Vectors, in.Dim)
-	}
-	c := computeRows(in, &meta, vec)
+	// Cosines are computed from the vectors as stored (dequantised for int8), so that the
+	// scorer's Cosine and the stored nearest-bad similarities agree.
+	vec, stride := storedRows(vf)
+	c := computeRows(in, n, vf.Dim, &meta, vec, stride)
 
-	if err := writeSec(filepath.Join(dir, IDsFile), idsMagic, idsVersion, 4, func(w *secfile.Writer) error {
-		hdr := []uint64{uint64(n), uint64(len(ids.slots))}
-		return firstErr(secfile.Slice(w, "meta", hdr), secfile.Slice(w, "off", ids.off),
-			w.Bytes("keys", ids.keys), secfile.Slice(w, "slots", ids.slots))
-	}); err != nil {
-		return err
-	}
-	nvec := 2
-	if in.Int8 {
-		nvec = 3
-	}
-	if err := writeSec(filepath.Join(dir, VectorsFile), vecMagic, vecVersion, nvec, func(w *secfile.Writer) error {
-		kind := KindF32
-		if in.Int8 {
-			kind = KindI8
-		}
-		if err := secfile.Slice(w, "meta", []uint32{uint32(n), uint32(in.Dim), kind, 0}); err != nil {
-			return err
-		}
-		if in.Int8 {
-			return firstErr(secfile.Slice(w, "i8", q), secfile.Slice(w, "scale", scale))
-		}
-		return secfile.Slice(w, "f32", in.Vectors)
-	}); err != nil {
-		return err
-	}
 	mj, err := json.Marshal(&meta)
 	if err != nil {
 		return err
@@ -216,10 +227,10 @@ func writeFiles(dir string, in *Input) error {
 	}
 	man := Manifest{
 		Format: manifestFormat, Version: FormatVersion, ModelVersion: in.ModelVersion,
-		Created: created.UTC().Format(time.RFC3339), Users: uint32(n), Dim: in.Dim, VectorKind: "f32",
-		GraphChecksum: fmt.Sprintf("%016x", in.GraphChecksum), Parameters: meta, Files: map[string]FileSum{},
+		Created: created.UTC().Format(time.RFC3339), Users: uint32(n), Dim: vf.Dim, VectorKind: "f32",
+		GraphChecksum: fmt.Sprintf("%016x", gsum), Parameters: meta, Files: map[string]FileSum{},
 	}
-	if in.Int8 {
+	if vf.DType == vecfile.Int8 {
 		man.VectorKind = "i8"
 	}
 	for _, name := range []string{IDsFile, VectorsFile, ScoresFile} {
@@ -293,32 +304,6 @@ func commBytes(r []CommRow) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&r[0])), len(r)*commRowSize)
 }
 
-// quantize returns int8 rows with per-row scale max|x|/127 and the dequantised rows.
-func quantize(x []float32, d int) ([]int8, []float32, []float32) {
-	n := len(x) / d
-	q := make([]int8, len(x))
-	scale := make([]float32, n)
-	deq := make([]float32, len(x))
-	for v := 0; v < n; v++ {
-		row := x[v*d : (v+1)*d]
-		var m float32
-		for _, a := range row {
-			m = max(m, float32(math.Abs(float64(a))))
-		}
-		if m == 0 {
-			continue
-		}
-		s := m / 127
-		scale[v] = s
-		for j, a := range row {
-			k := int8(max(-127, min(127, math.Round(float64(a/s)))))
-			q[v*d+j] = k
-			deq[v*d+j] = float32(k) * s
-		}
-	}
-	return q, scale, deq
-}
-
 type computed struct {
 	rows   []UserRow
 	comms  []CommRow
@@ -327,9 +312,9 @@ type computed struct {
 }
 
 // computeRows fills every user's row, the community table and the capped neighbourhoods.
-func computeRows(in *Input, meta *Meta, vec []float32) *computed {
-	n := len(in.IDs)
-	g, d := in.Graph, in.Dim
+// Row v of the vectors is vec[v*stride : v*stride+d].
+func computeRows(in *Input, n, d int, meta *Meta, vec []float32, stride int) *computed {
+	g := in.Graph
 	c := &computed{rows: make([]UserRow, n)}
 	bad := func(v uint32) bool { return in.Labels != nil && in.Labels[v] == 1 }
 
@@ -355,7 +340,7 @@ func computeRows(in *Input, meta *Meta, vec []float32) *computed {
 	inv := make([]float32, n)
 	for v := 0; v < n; v++ {
 		var s float64
-		for _, a := range vec[v*d : (v+1)*d] {
+		for _, a := range vec[v*stride : v*stride+d] {
 			s += float64(a) * float64(a)
 		}
 		if s > 0 {
@@ -498,7 +483,7 @@ func computeRows(in *Input, meta *Meta, vec []float32) *computed {
 				// Nearest labelled-bad users by cosine among the candidates and the neighbourhood.
 				if inv[v] != 0 && len(badIDs) > 0 {
 					top = top[:0]
-					xv := vec[v*d : (v+1)*d]
+					xv := vec[v*stride : v*stride+d]
 					consider := func(b uint32) {
 						if b == u32 || inv[b] == 0 {
 							return
@@ -509,7 +494,7 @@ func computeRows(in *Input, meta *Meta, vec []float32) *computed {
 							}
 						}
 						var s float32
-						for j, a := range vec[int(b)*d : (int(b)+1)*d] {
+						for j, a := range vec[int(b)*stride : int(b)*stride+d] {
 							s += a * xv[j]
 						}
 						s *= inv[b] * inv[v]

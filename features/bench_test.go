@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"riskwalk/features/tsvgraph"
 	"riskwalk/graph"
 	"riskwalk/internal/testenv"
 )
@@ -16,11 +15,7 @@ import (
 // The igraph comparison lives in bench/features (run.sh).
 
 func loadBench(b *testing.B, name string, directed bool) *graph.Graph {
-	g, err := tsvgraph.Load(testenv.DataFile(b, name, "arcs.tsv.gz"), directed, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return g
+	return loadIntTSV(b, testenv.DataFile(b, name, "arcs.tsv.gz"), directed, 0)
 }
 
 func BenchmarkPageRankCNR(b *testing.B) {

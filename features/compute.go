@@ -143,6 +143,7 @@ func Compute(g *graph.Graph, opt Options) (*Result, error) {
 		if user, err = UserType(g, opt.UserTypeName); err != nil {
 			return nil, err
 		}
+		param("user_type", opt.UserTypeName)
 	}
 	meter := progress.Start("features", "groups", int64(len(groups)), 0, nil)
 	defer meter.Finish()
@@ -254,6 +255,16 @@ func Compute(g *graph.Graph, opt Options) (*Result, error) {
 				return nil, err
 			}
 			param("ppr_two_hop", opt.TwoHopPPR)
+			if po, err := opt.PageRank.withDefaults(); err == nil {
+				param("ppr_damping", po.Damping)
+				param("ppr_tol", po.Tol)
+			}
+			if comm != nil {
+				po := opt.Purify.withDefaults()
+				param("purify_top", po.TopFrac)
+				param("purify_share", po.MinShare)
+				param("purify_min_bad", po.MinBad)
+			}
 			add(cols...)
 		}
 		logf("%s: %s", gr, time.Since(t0).Round(time.Millisecond))

@@ -3,7 +3,8 @@
 //
 // Algorithms (each a plain kernel with its source cited in its doc comment and a verifier or
 // expected values from igraph in the tests): degrees and distinct media (ComputeDegrees,
-// DistinctMedia), PageRank (pull-based, per-worker ranges, no atomics), personalised PageRank
+// DistinctMedia), PageRank (strongly connected components in topological order, each solved by
+// Gauss-Seidel, as PRPACK does; levels and large components in parallel), personalised PageRank
 // from labelled-bad seeds with the community purify step (PersonalizedPageRank, Purify), weakly
 // connected components (concurrent union-find, WCC), k-core (Batagelj-Zaversnik, KCore),
 // triangles and local clustering (degree-oriented merge intersection, Triangles), the 33 directed
@@ -33,7 +34,9 @@
 //	                    1  uint8   name length L (1..30)
 //	                    2  30      name, ASCII [a-z0-9_], NUL-padded
 //	params    any       UTF-8 text, one `key=value` per line ('\n'): damping, tolerance,
-//	                    iterations, modularity, labels path, samples, seed, degree cap, ...
+//	                    iterations, modularity, labels path, samples, seed, degree cap, purify
+//	                    thresholds, user type, graph (the graph file's absolute path, which
+//	                    show and summary default to), ...
 //	c0 .. c{C-1}  4*N   column i: N values of its element type, row v = node v
 //
 // Scores and ratios are float32 (ample for model features; kernels compute in float64). Counts

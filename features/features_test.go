@@ -5,11 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
-	"riskwalk/features/tsvgraph"
 	"riskwalk/graph"
 	"riskwalk/internal/testenv"
 )
@@ -40,19 +40,11 @@ func expected(t *testing.T, name string) map[string][]float64 {
 }
 
 func karate(t testing.TB) *graph.Graph {
-	g, err := tsvgraph.Load(testenv.DataFile(t, "karate", "edges.tsv"), false, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadIntTSV(t, testenv.DataFile(t, "karate", "edges.tsv"), false, 0)
 }
 
 func email(t testing.TB) *graph.Graph {
-	g, err := tsvgraph.Load(testenv.DataFile(t, "email-eu-core", "edges.tsv"), true, 1005)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+	return loadIntTSV(t, testenv.DataFile(t, "email-eu-core", "edges.tsv"), true, 1005)
 }
 
 func l1(a []float64, b []float64) float64 {
@@ -530,4 +522,55 @@ func bruteMotifsAt(a [][]uint8, v int) []uint32 {
 		}
 	}
 	return out
+}
+
+// TestPageRankSCCPaths runs PageRank on email-Eu-core (directed: many components on several
+// levels) with the big-component threshold lowered so that the parallel paths (components solved
+// by all workers, small components of one level spread over workers) run, with 1 and 4 workers,
+// and the restricted personalised variant, against igraph's values.
+func TestPageRankSCCPaths(t *testing.T) {
+	g := email(t)
+	want := expected(t, "email")
+	lay := newSCCLayout(g)
+	if nc, nl := len(lay.compStart)-1, len(lay.levelStart)-1; nc < 10 || nl < 2 {
+		t.Fatalf("email-Eu-core: %d components on %d levels; the test needs several", nc, nl)
+	}
+	// The layout is a topological order: every arc between components goes to a later level.
+	lvl := make([]int, g.N)
+	for l := 0; l+1 < len(lay.levelStart); l++ {
+		for c := lay.levelStart[l]; c < lay.levelStart[l+1]; c++ {
+			for i := lay.compStart[c]; i < lay.compStart[c+1]; i++ {
+				lvl[lay.order[i]] = l
+			}
+		}
+	}
+	for u := uint32(0); u < g.N; u++ {
+		for _, v := range g.Neighbors(u) {
+			if lvl[v] < lvl[u] {
+				t.Fatalf("arc %d->%d goes from level %d back to %d", u, v, lvl[u], lvl[v])
+			}
+		}
+	}
+	saved := bigComponent
+	defer func() { bigComponent = saved }()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bigComponent = 64
+	for _, procs := range []int{1, 4} {
+		runtime.GOMAXPROCS(procs)
+		pr, it, err := PageRank(g, PageRankOptions{Tol: 1e-12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := l1(pr, want["pagerank"]); e > 1e-9 {
+			t.Errorf("%d workers: pagerank L1 distance to igraph %.3g after %d sweeps", procs, e, it)
+		}
+		ppr, _, err := PersonalizedPageRank(g, seedsOf(t, "email"), nil, PageRankOptions{Tol: 1e-12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := l1(ppr, want["ppr"]); e > 1e-9 {
+			t.Errorf("%d workers: ppr L1 distance to igraph %.3g", procs, e)
+		}
+	}
 }

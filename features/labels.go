@@ -19,6 +19,20 @@ type Labels struct {
 	Bad      []bool // Bad[v]: the file labels v bad (non-zero)
 	NKnown   int
 	NBad     int
+	// Unknown counts the lines skipped because their node is not in the graph (ReadOptions.SkipUnknown).
+	Unknown int
+	// FirstUnknown is the file:line of the first such line, for the message that reports them.
+	FirstUnknown string
+}
+
+// ReadOptions tune ReadLabelsWith.
+type ReadOptions struct {
+	// Lookup maps an external node id to its dense id (e.g. (*graph.IDIndex).Lookup); nil means the
+	// ids are dense integers already.
+	Lookup func(string) (uint32, bool)
+	// SkipUnknown counts labels of nodes that are not in the graph (Labels.Unknown) instead of
+	// failing on the first.
+	SkipUnknown bool
 }
 
 var crcTable = crc64.MakeTable(crc64.ECMA)
@@ -29,6 +43,12 @@ var crcTable = crc64.MakeTable(crc64.ECMA)
 // dense id; nil means the ids are dense integers already. Nodes not in the graph are an error, as
 // are repeated nodes.
 func ReadLabels(path string, n uint32, lookup func(string) (uint32, bool)) (*Labels, error) {
+	return ReadLabelsWith(path, n, ReadOptions{Lookup: lookup})
+}
+
+// ReadLabelsWith is ReadLabels with options. Repeated nodes are always an error.
+func ReadLabelsWith(path string, n uint32, opt ReadOptions) (*Labels, error) {
+	lookup := opt.Lookup
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -62,7 +82,14 @@ func ReadLabels(path string, n uint32, lookup func(string) (uint32, bool)) (*Lab
 		if lookup != nil {
 			var ok bool
 			if v, ok = lookup(id); !ok {
-				return nil, fmt.Errorf("%s:%d: node %q is not in the graph (labels from another data set?)", path, line, id)
+				if opt.SkipUnknown {
+					if l.Unknown == 0 {
+						l.FirstUnknown = fmt.Sprintf("%s:%d: node %q", path, line, id)
+					}
+					l.Unknown++
+					continue
+				}
+				return nil, fmt.Errorf("%s:%d: node %q is not in the graph (labels from another data set? --skip-unknown counts and skips such lines)", path, line, id)
 			}
 		} else {
 			x, err := strconv.ParseUint(id, 10, 32)

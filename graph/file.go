@@ -1,23 +1,5 @@
 package graph
 
-// The graph file (.rwg) is a secfile container (see internal/secfile for the header, the section
-// table, 64-byte alignment and the CRC32C per section) with magic "RWGRAPH\x00" and these sections,
-// in this order, all little-endian:
-//
-//	name      element   count   meaning
-//	meta      JSON      1       Meta, UTF-8 JSON object (directed flag, counts, type names, sources,
-//	                            ingest flags, created-at); unknown fields are ignored by readers
-//	offsets   uint64    N+1     CSR row starts: neighbours of v are adj[offsets[v]:offsets[v+1]];
-//	                            offsets[0] = 0, non-decreasing, offsets[N] = M
-//	adj       uint32    M       neighbour ids, strictly ascending within each row, each < N
-//	weights   float32   M       arc weights parallel to adj (only if Meta.Weighted)
-//	times     int64     M       arc timestamps, unix seconds, parallel to adj (only if Meta.Timed)
-//	types     uint8     N       node-type code per node, < len(Meta.TypeNames) (only if typed)
-//
-// M is the number of stored arcs: an undirected edge {u,v}, u != v, is stored as u->v and v->u, a
-// self-loop once. The external ids of the dense node ids live in the id index beside the graph
-// (X.rwg -> X.rwi, see ids.go).
-
 import (
 	"encoding/binary"
 	"encoding/json"

@@ -1,10 +1,3 @@
-// Package graph holds riskwalk's graph: a compressed sparse row (CSR) adjacency over dense uint32
-// node ids, built from edge lists by ingest and stored in the mmap-able .rwg file.
-//
-// A Graph is read-only once built. Its slices may point into a read-only memory map: callers must
-// never write to them. Node ids are dense, 0..N-1. For an undirected graph every edge {u,v} with
-// u != v is stored twice (u->v and v->u) and a self-loop once; neighbour lists are sorted ascending
-// and hold no duplicates.
 package graph
 
 import (

@@ -1,28 +1,5 @@
 package graph
 
-// The id index (.rwi, beside X.rwg) maps external ids (the strings in the input) to dense ids and
-// back, read in place from a memory map without building a Go map. It is a secfile container
-// (internal/secfile: header, section table, 64-byte aligned sections, CRC32C each) with magic
-// "RWIDS\x00\x00\x00" and these sections, little-endian:
-//
-//	name     element  count     meaning
-//	idmeta   bytes    32        0 u32 kind (1 identity, 2 int, 3 string); 4 u32 log2 of the hash
-//	                            table size (string kind, else 0); 8 u64 N, the node count;
-//	                            16 u64 graph checksum the index belongs to (0 = unknown);
-//	                            24 u64 reserved, zero
-//	ints     uint64   N         int kind only: the external id of dense id v, strictly ascending
-//	blob     bytes    any       string kind only: all external ids concatenated in dense order
-//	offs     uint64   N+1       string kind only: id v is blob[offs[v]:offs[v+1]]; non-decreasing
-//	table    uint32   2^bits    string kind only: open-addressing hash table; slot holds v+1, 0 is
-//	                            empty; id k sits at the first free slot probing linearly from
-//	                            Hash64(k) & (2^bits-1); at least one slot is empty (N < 2^bits)
-//
-// Kinds: identity means the external id of v is the decimal text of v (integer inputs whose ids are
-// exactly 0..N-1); int means every external id is a canonical decimal integer (no sign, no leading
-// zeros) and dense ids follow numeric order; string holds arbitrary byte strings, dense ids in order
-// of first appearance in the input. Integer-looking ids with leading zeros ("007") are strings, so
-// Ext returns exactly the text that was ingested.
-
 import (
 	"encoding/binary"
 	"fmt"
@@ -386,6 +363,45 @@ func indexFromTab(tab *strTab) *IDIndex {
 	}
 	tab.slots = nil
 	return x
+}
+
+// NewIDIndex builds an in-memory index whose dense id v has external id ids[v], of the kind
+// ingest would choose: identity when ids are "0".."N-1", int when they are canonical integers in
+// ascending order, string otherwise. It fails on an empty or duplicate id. Write stores it.
+func NewIDIndex(ids []string) (*IDIndex, error) {
+	if uint64(len(ids)) > 1<<32-1 {
+		return nil, fmt.Errorf("graph: %d ids (at most 2^32-1)", len(ids))
+	}
+	ints := make([]uint64, 0, len(ids))
+	for _, s := range ids {
+		v, ok := parseCanonicalUint(unsafe.Slice(unsafe.StringData(s), len(s)))
+		if !ok || (len(ints) > 0 && v <= ints[len(ints)-1]) {
+			ints = nil
+			break
+		}
+		ints = append(ints, v)
+	}
+	if ints != nil {
+		identity := true
+		for v, x := range ints {
+			identity = identity && x == uint64(v)
+		}
+		if identity {
+			return &IDIndex{Kind: IDIdentity, n: uint32(len(ids))}, nil
+		}
+		return &IDIndex{Kind: IDInt, n: uint32(len(ids)), ints: ints}, nil
+	}
+	tab := newStrTab(len(ids))
+	for v, s := range ids {
+		b := unsafe.Slice(unsafe.StringData(s), len(s))
+		if len(b) == 0 {
+			return nil, fmt.Errorf("graph: id of dense id %d is empty", v)
+		}
+		if w, added := tab.intern(b, Hash64(b)); !added {
+			return nil, fmt.Errorf("graph: id %q appears twice (dense ids %d and %d)", s, w, v)
+		}
+	}
+	return indexFromTab(tab), nil
 }
 
 // Write stores the index at path (.rwi) atomically, recording graphSum (the Checksum of the graph

@@ -144,7 +144,7 @@ func Ingest(files []string, opt IngestOptions) (*Ingested, error) {
 		}
 	}
 	start := time.Now()
-	results, err := parseAll(files, opt)
+	results, sm, err := parseAll(files, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func Ingest(files []string, opt IngestOptions) (*Ingested, error) {
 	if allInt {
 		parts, in.IDs, err = relabelInts(results, nt, opt)
 	} else {
-		parts, in.IDs, err = relabelStrings(results, nt, opt)
+		parts, in.IDs, err = relabelStrings(results, nt, opt, sm)
 	}
 	if err != nil {
 		return nil, err
@@ -254,15 +254,15 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // parseAll runs the reader and the parse workers and returns chunk results in input order.
-func parseAll(files []string, opt IngestOptions) ([]*chunkResult, error) {
+func parseAll(files []string, opt IngestOptions) ([]*chunkResult, *stringMerger, error) {
 	var total int64
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if st.IsDir() {
-			return nil, fmt.Errorf("%s is a directory, want an edge-list file", f)
+			return nil, nil, fmt.Errorf("%s is a directory, want an edge-list file", f)
 		}
 		total += st.Size()
 	}
@@ -303,17 +303,30 @@ func parseAll(files []string, opt IngestOptions) ([]*chunkResult, error) {
 	}
 	go func() { wg.Wait(); close(out) }()
 	var results []*chunkResult
+	var sm *stringMerger
+	var mergeErr error
 	for r := range out {
 		for len(results) <= r.seq {
 			results = append(results, nil)
 		}
 		results[r.seq] = r
+		if !r.intMode && sm == nil {
+			sm = newStringMerger(opt)
+		}
+		for sm != nil && mergeErr == nil && !stop.Load() && sm.merged < len(results) && results[sm.merged] != nil {
+			if mergeErr = sm.add(results[sm.merged]); mergeErr != nil {
+				stop.Store(true)
+			}
+		}
 	}
 	if meter != nil {
 		meter.Finish()
 	}
 	if readErr != nil {
-		return nil, readErr
+		return nil, nil, readErr
+	}
+	if mergeErr != nil {
+		return nil, nil, mergeErr
 	}
 	// On a stop, later chunks may be missing: keep the prefix parsed so far (the first bad line is
 	// in it because chunks are read in order).
@@ -323,7 +336,10 @@ func parseAll(files []string, opt IngestOptions) ([]*chunkResult, error) {
 			break
 		}
 	}
-	return results, nil
+	if sm != nil && sm.merged > len(results) {
+		sm.merged = len(results)
+	}
+	return results, sm, nil
 }
 
 // readChunks streams files into chunks of whole lines.
@@ -737,58 +753,86 @@ func relabelInts(results []*chunkResult, nt *nodeTypes, opt IngestOptions) ([]ed
 	return parts, x, nil
 }
 
-// relabelStrings interns ids in order of first appearance, chunk by chunk.
-func relabelStrings(results []*chunkResult, nt *nodeTypes, opt IngestOptions) ([]edgeSlice, *IDIndex, error) {
-	var endpoints int
-	for _, r := range results {
-		endpoints += 2 * len(r.src)
-	}
-	tab := newStrTab(min(endpoints/4+16, 1<<24))
-	parts := make([]edgeSlice, len(results))
-	var num []byte
-	for i, r := range results {
-		if r.intMode {
-			if !r.wide {
-				r.src64, r.dst64 = make([]uint64, len(r.src)), make([]uint64, len(r.dst))
-				for k := range r.src {
-					r.src64[k], r.dst64[k] = uint64(r.src[k]), uint64(r.dst[k])
-				}
+// stringMerger gives string ids dense numbers in order of first appearance. Chunks must be added
+// in input order; the collector in parseAll adds them as they arrive once any chunk has string
+// ids, so interning overlaps parsing and each chunk's local strings are freed early.
+type stringMerger struct {
+	tab    *strTab
+	num    []byte
+	merged int // chunks added so far (a prefix of the input)
+	max    uint64
+}
+
+func newStringMerger(opt IngestOptions) *stringMerger {
+	return &stringMerger{tab: newStrTab(1 << 10), max: opt.MaxNodes}
+}
+
+// add rewrites r's ids to global dense ids (in place; src/dst hold them afterwards).
+func (sm *stringMerger) add(r *chunkResult) error {
+	tab := sm.tab
+	if r.intMode {
+		if !r.wide {
+			for k := range r.src {
+				sm.num = strconv.AppendUint(sm.num[:0], uint64(r.src[k]), 10)
+				r.src[k], _ = tab.intern(sm.num, Hash64(sm.num))
+				sm.num = strconv.AppendUint(sm.num[:0], uint64(r.dst[k]), 10)
+				r.dst[k], _ = tab.intern(sm.num, Hash64(sm.num))
 			}
+		} else {
 			r.src, r.dst = make([]uint32, len(r.src64)), make([]uint32, len(r.dst64))
 			for k := range r.src64 {
-				num = strconv.AppendUint(num[:0], r.src64[k], 10)
-				r.src[k], _ = tab.intern(num, Hash64(num))
-				num = strconv.AppendUint(num[:0], r.dst64[k], 10)
-				r.dst[k], _ = tab.intern(num, Hash64(num))
+				sm.num = strconv.AppendUint(sm.num[:0], r.src64[k], 10)
+				r.src[k], _ = tab.intern(sm.num, Hash64(sm.num))
+				sm.num = strconv.AppendUint(sm.num[:0], r.dst64[k], 10)
+				r.dst[k], _ = tab.intern(sm.num, Hash64(sm.num))
 			}
 			r.src64, r.dst64 = nil, nil
-		} else {
-			trans := make([]uint32, len(r.strOffs)-1)
-			for k := range trans {
-				trans[k], _ = tab.intern(r.strBlob[r.strOffs[k]:r.strOffs[k+1]], r.strHash[k])
-			}
-			for _, s := range [][]uint32{r.src, r.dst} {
-				for k, v := range s {
-					s[k] = trans[v]
-				}
-			}
-			r.strBlob, r.strOffs, r.strHash = nil, nil, nil
 		}
-		if uint64(tab.len()) > opt.MaxNodes {
-			return nil, nil, tooMany(uint64(tab.len()), opt)
+		r.intMode, r.wide = false, false
+	} else {
+		trans := make([]uint32, len(r.strOffs)-1)
+		for k := range trans {
+			trans[k], _ = tab.intern(r.strBlob[r.strOffs[k]:r.strOffs[k+1]], r.strHash[k])
+		}
+		for _, s := range [][]uint32{r.src, r.dst} {
+			for k, v := range s {
+				s[k] = trans[v]
+			}
+		}
+		r.strBlob, r.strOffs, r.strHash = nil, nil, nil
+	}
+	sm.merged++
+	if uint64(tab.len()) > sm.max {
+		return fmt.Errorf("%w: %d distinct node ids, more than the %d this build supports (dense ids are uint32)", ErrBadInput, tab.len(), sm.max)
+	}
+	return nil
+}
+
+// relabelStrings finishes string relabelling: the chunks sm has not taken yet, then the ids of
+// the node-types file that no edge mentioned (appended in file order).
+func relabelStrings(results []*chunkResult, nt *nodeTypes, opt IngestOptions, sm *stringMerger) ([]edgeSlice, *IDIndex, error) {
+	if sm == nil {
+		sm = newStringMerger(opt)
+	}
+	parts := make([]edgeSlice, len(results))
+	for i, r := range results {
+		if i >= sm.merged {
+			if err := sm.add(r); err != nil {
+				return nil, nil, err
+			}
 		}
 		parts[i] = edgeSlice{src: r.src, dst: r.dst, w: r.w, t: r.t}
 	}
 	if nt != nil {
 		for k := 0; k < nt.ids.len(); k++ {
 			s := nt.ids.get(uint32(k))
-			tab.intern(s, Hash64(s))
+			sm.tab.intern(s, Hash64(s))
 		}
-		if uint64(tab.len()) > opt.MaxNodes {
-			return nil, nil, tooMany(uint64(tab.len()), opt)
+		if uint64(sm.tab.len()) > opt.MaxNodes {
+			return nil, nil, tooMany(uint64(sm.tab.len()), opt)
 		}
 	}
-	return parts, indexFromTab(tab), nil
+	return parts, indexFromTab(sm.tab), nil
 }
 
 // parallelEach runs fn(i) for i in [0,n) on up to workers goroutines.

@@ -10,3 +10,10 @@ bench-louvain: setup-bench
 
 bench-partition: setup-bench
 	bash bench/partition/run.sh
+
+# The partition balance checks on the large shared graphs (dblp-2010, cnr-2000) take minutes under
+# the race detector, so partition/big_test.go is built only without -race and runs here.
+.PHONY: test-big
+test: test-big
+test-big: setup
+	$(GO) test -count=1 -run Big ./partition/

@@ -35,12 +35,16 @@
 //
 // Nodes are ordered by their Louvain hierarchy: by final community, then by the community of each
 // lower level, then, inside a first-level community, in breadth-first order from its lowest id
-// (so that any split keeps neighbours together). The order is cut into R consecutive ranges of
-// load E/R each; each cut may move within ±Slack·E/R of its ideal place and goes to the boundary
-// between the coarsest communities in that window (a boundary between final communities if there
-// is one, else between next-lower-level ones, ..., else between BFS-ordered nodes). So a community
-// too large for one part is split along its own sub-communities, and balance stays within about
-// 1 + 2·Slack + (largest degree)/(E/R).
+// (so that any split keeps neighbours together). Final communities are laid out by bins of load
+// E/R (see lptRank): one heavier than (1+Slack)·E/R takes whole bins of its own and leads the next
+// with its remainder, the rest are packed largest first into the least-loaded bin. The order is
+// cut into R consecutive ranges of load E/R each; each cut may move within ±Slack·E/R of its ideal
+// place and goes to the boundary between the coarsest communities in that window (a boundary
+// between final communities if there is one, else between next-lower-level ones, ..., else between
+// BFS-ordered nodes). Where a cut still falls inside a final community, that community is
+// refined (refine.go): Louvain runs again on its induced subgraph, recursively until pieces weigh
+// at most Slack·E/R, the pieces are laid out each next to those it is most connected to, and the
+// cuts are placed again. Balance stays within about 1 + 2·Slack + (largest degree)/(E/R).
 package partition
 
 import (
@@ -87,6 +91,52 @@ type Options struct {
 	Slack float64
 	// SupernodeDegree > 0 replicates nodes of at least this degree to every part.
 	SupernodeDegree uint32
+	// Balance is what parts are balanced by; the zero value is BalanceEdges.
+	Balance Balance
+}
+
+// Balance says what a part's load counts when Louvain packing balances parts.
+type Balance uint8
+
+const (
+	BalanceEdges Balance = iota // Σ degree of owned nodes (the work of a rank's walks and updates)
+	BalanceNodes                // owned nodes (memory for per-node state)
+	BalanceMixed                // degree + ⌈E/N⌉ per node: edges and nodes weigh half each
+)
+
+// ParseBalance reads "edges", "nodes" or "mixed".
+func ParseBalance(s string) (Balance, error) {
+	switch s {
+	case "edges":
+		return BalanceEdges, nil
+	case "nodes":
+		return BalanceNodes, nil
+	case "mixed":
+		return BalanceMixed, nil
+	}
+	return 0, fmt.Errorf("partition: balance %q: want edges, nodes or mixed", s)
+}
+
+func (b Balance) String() string {
+	return [...]string{"edges", "nodes", "mixed"}[min(int(b), 2)]
+}
+
+// nodeWeights is each node's load under b on undirected u.
+func nodeWeights(u *graph.Graph, b Balance) []uint32 {
+	w := make([]uint32, u.N)
+	extra := uint32(0)
+	if b == BalanceMixed && u.N > 0 {
+		extra = uint32(min((u.NumArcs()+uint64(u.N)-1)/uint64(u.N), 1<<31))
+	}
+	for v := range w {
+		switch b {
+		case BalanceNodes:
+			w[v] = 1
+		default:
+			w[v] = min(u.Degree(uint32(v)), 1<<31) + extra
+		}
+	}
+	return w
 }
 
 // Partition is an owner per node and, per part, its sorted owned nodes and replicas. Built by
@@ -188,9 +238,7 @@ func Louvain(g *graph.Graph, r int, opt Options) (*Partition, *community.Result,
 	if err != nil {
 		return nil, nil, err
 	}
-	order, brk := hierarchyOrder(u, res, r)
-	owner := cutOrder(u, order, brk, r, opt.Slack)
-	p := build(u, owner, r, opt.SupernodeDegree)
+	p := build(u, pack(u, res, r, opt), r, opt.SupernodeDegree)
 	p.Method, p.Seed, p.Resolution = MethodLouvain, opt.Community.Seed, opt.Community.Resolution
 	if p.Resolution == 0 {
 		p.Resolution = 1
@@ -247,7 +295,7 @@ func splitmix64(x uint64) uint64 {
 // hierarchyOrder orders nodes by (final community, ..., first-level community, BFS order) by stable
 // counting sorts from the finest level up, and returns with it brk[i], the number of levels whose
 // community differs between order[i-1] and order[i] (0: same first-level community).
-func hierarchyOrder(g *graph.Graph, res *community.Result, r int) ([]uint32, []uint8) {
+func hierarchyOrder(g *graph.Graph, w []uint32, res *community.Result, r int, slack float64) ([]uint32, []uint8) {
 	n := int(g.N)
 	order := make([]uint32, n)
 	for i := range order {
@@ -267,7 +315,7 @@ func hierarchyOrder(g *graph.Graph, res *community.Result, r int) ([]uint32, []u
 		key := cur
 		if l == L-1 { // top level: order communities by their LPT bin, not by id
 			key = make([]uint32, n)
-			rank := lptRank(g, cur, k, r)
+			rank := lptRank(w, cur, k, r, slack)
 			for v := range key {
 				key[v] = rank[cur[v]]
 			}
@@ -331,34 +379,74 @@ func hierarchyOrder(g *graph.Graph, res *community.Result, r int) ([]uint32, []u
 	return order, brk
 }
 
-// lptRank orders the k top-level communities (comm per node) for packing: largest load first, each
-// into the least-loaded of r bins (Graham's LPT rule), then bins in turn. rank[c] is community c's
-// position. Where the bins come out balanced, the cuts of cutOrder fall between whole communities.
-func lptRank(g *graph.Graph, comm []uint32, k, r int) []uint32 {
+// lptRank orders the k top-level communities (comm per node) for packing into r bins of load
+// T = E/r, and rank[c] is community c's position. A community heavier than (1+slack)·T cannot fit
+// one part: it takes ⌊load/T⌋ bins of its own and leads a further bin with its remainder, so that
+// it is cut only where it must be (at multiples of T from its start) rather than pushing every
+// later cut into the next large community. The other communities go, largest first, into the
+// least-loaded bin (Graham's LPT rule); bins are laid out in turn, each led by its remainder. Where
+// the bins come out balanced, the cuts of cutOrder fall between whole communities.
+func lptRank(w []uint32, comm []uint32, k, r int, slack float64) []uint32 {
 	load := make([]uint64, k)
+	var total uint64
 	for v, c := range comm {
-		load[c] += uint64(g.Degree(uint32(v)))
+		d := uint64(w[v])
+		load[c] += d
+		total += d
 	}
+	T := float64(total) / float64(r)
 	ids := make([]uint32, k)
 	for i := range ids {
 		ids[i] = uint32(i)
 	}
 	slices.SortStableFunc(ids, func(a, b uint32) int { return cmp.Compare(load[b], load[a]) })
-	bins := make([]binLoad, r)
-	for i := range bins {
-		bins[i].part = i
+	type bin struct {
+		lead    int64 // community whose remainder leads the bin, or -1
+		full    int   // bins it fills wholly before this one
+		members []uint32
 	}
-	h := binHeap(bins)
-	members := make([][]uint32, r)
+	nb := r
+	var big []uint32
 	for _, c := range ids {
-		members[h[0].part] = append(members[h[0].part], c)
+		if float64(load[c]) > (1+slack)*T {
+			big = append(big, c)
+			nb -= int(float64(load[c]) / T)
+		}
+	}
+	nb = max(nb, 1)
+	bins := make([]bin, nb)
+	h := make(binHeap, nb)
+	for i := range bins {
+		bins[i].lead = -1
+		h[i].part = i
+	}
+	for i, c := range big { // remainders first, each leading its own bin while bins last
+		b := i % nb
+		full := int(float64(load[c]) / T)
+		if bins[b].lead < 0 {
+			bins[b].lead, bins[b].full = int64(c), full
+		} else {
+			bins[b].members = append(bins[b].members, c)
+		}
+		h[b].load += load[c] - uint64(float64(full)*T)
+	}
+	heap.Init(&h)
+	for _, c := range ids {
+		if float64(load[c]) > (1+slack)*T {
+			continue
+		}
+		bins[h[0].part].members = append(bins[h[0].part].members, c)
 		h[0].load += load[c]
 		heap.Fix(&h, 0)
 	}
 	rank := make([]uint32, k)
 	i := uint32(0)
-	for _, m := range members {
-		for _, c := range m {
+	for _, b := range bins {
+		if b.lead >= 0 {
+			rank[b.lead] = i
+			i++
+		}
+		for _, c := range b.members {
 			rank[c] = i
 			i++
 		}
@@ -387,16 +475,18 @@ func (h *binHeap) Pop() any {
 	return x
 }
 
-// cutOrder assigns order[cut[p]:cut[p+1]] to part p. Cuts are placed left to right; part p aims
-// at the remaining load over the remaining parts, Tp, and its end may fall anywhere that keeps its
-// load in [Tp(1-slack), min(Tp, E/r)(1+slack)]; within that window the cut goes to the largest brk,
-// ties to the position nearest Tp; a window with only brk-0 positions is widened to 2·slack once. Where no node boundary falls in the window (a node of huge
-// degree), the part ends at the last boundary keeping its load ≤ (1+2·slack)·E/r, or after one node.
-func cutOrder(g *graph.Graph, order []uint32, brk []uint8, r int, slack float64) []uint32 {
+// cutPositions places the cuts of order: part p gets order[cuts[p]:cuts[p+1]], load counted by
+// node weights w (E = Σw). Cuts are placed left to right; part p aims at the remaining load over
+// the remaining parts, Tp, and its end may fall anywhere that keeps its load in [Tp(1-slack),
+// min(Tp, E/r)(1+slack)]; within that window the cut goes to the largest brk, ties to the position
+// nearest Tp; a window with only brk-0 positions is widened to 2·slack once. Where no node
+// boundary falls in the window (a node of huge weight), the part ends at the last boundary keeping
+// its load ≤ (1+2·slack)·E/r, or after one node.
+func cutPositions(w []uint32, order []uint32, brk []uint8, r int, slack float64) []int {
 	n := len(order)
 	prefix := make([]uint64, n+1)
 	for i, v := range order {
-		prefix[i+1] = prefix[i] + uint64(g.Degree(v))
+		prefix[i+1] = prefix[i] + uint64(w[v])
 	}
 	total := float64(prefix[n])
 	T := total / float64(r)
@@ -433,13 +523,7 @@ func cutOrder(g *graph.Graph, order []uint32, brk []uint8, r int, slack float64)
 		}
 		cuts[p] = best
 	}
-	owner := make([]uint32, g.N)
-	for p := 0; p < r; p++ {
-		for _, v := range order[cuts[p]:cuts[p+1]] {
-			owner[v] = uint32(p)
-		}
-	}
-	return owner
+	return cuts
 }
 
 // searchLoad is the first index i with prefix[i] ≥ x.

@@ -152,36 +152,48 @@ func TestInvariants(t *testing.T) {
 	}
 }
 
-// On the shared graphs and a planted-partition graph, Louvain packing keeps max/mean load ≤ 1.05
-// and cuts fewer edges than hashing.
+// On the small shared graphs and a planted-partition graph, Louvain packing keeps max/mean load
+// within the package doc's bound (1.05 unless single nodes are heavy) and cuts fewer edges than hashing (the large graphs are in big_test.go, without -race).
 func TestBalanceAndCut(t *testing.T) {
-	graphs := []struct {
-		name string
-		g    *graph.Graph
-	}{
+	checkBalanceAndCut(t, []namedGraph{
 		{"email-eu-core", loadShared(t, "email-eu-core", "edges.tsv", true)},
 		{"blogcatalog", loadShared(t, "blogcatalog", "edges.tsv", false)},
 		{"ppi", loadShared(t, "ppi", "edges.tsv", false)},
 		{"pos", loadShared(t, "pos", "edges.tsv", false)},
-		{"dblp-2010", loadShared(t, "dblp-2010", "arcs.tsv.gz", false)},
-		{"cnr-2000", loadShared(t, "cnr-2000", "arcs.tsv.gz", true)},
-		{"planted", planted(100000, 200, 8, 2, 2)},
-	}
+		{"planted", planted(20000, 200, 8, 2, 2)},
+	})
+}
+
+type namedGraph struct {
+	name string
+	g    *graph.Graph
+}
+
+// checkBalanceAndCut partitions each graph into 2, 4 and 8 parts with Louvain and checks the
+// balance bound and a cut below hashing's.
+func checkBalanceAndCut(t *testing.T, graphs []namedGraph) {
+	t.Helper()
 	for _, tc := range graphs {
-		res, err := community.Louvain(tc.g, community.Options{})
+		u := community.Undirected(tc.g)
+		res, err := community.Louvain(u, community.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		u := community.Undirected(tc.g)
 		for _, r := range []int{2, 4, 8} {
-			order, brk := hierarchyOrder(u, res, r)
-			p := build(u, cutOrder(u, order, brk, r, 0.02), r, 0)
+			p := build(u, pack(u, res, r, Options{Slack: 0.02}), r, 0)
 			s := Evaluate(u, p)
 			h, _ := Hash(u, r, 0, 0)
 			hs := Evaluate(u, h)
-			t.Logf("%s R=%d: balance %.3f cut %.1f%% (hash %.1f%%) replication %.2f (hash %.2f)", tc.name, r, s.Balance, s.CutPct, hs.CutPct, s.ReplicationFactor, hs.ReplicationFactor)
-			if s.Balance > 1.05 {
-				t.Errorf("%s R=%d: balance %.4f > 1.05", tc.name, r, s.Balance)
+			t.Logf("%s R=%d: balance %.3f (nodes %.3f) cut %.1f%% (hash %.1f%%) replication %.2f (hash %.2f)", tc.name, r, s.Balance, s.NodeBalance, s.CutPct, hs.CutPct, s.ReplicationFactor, hs.ReplicationFactor)
+			// The package doc's bound: 1 + 2·Slack + (largest degree)/(E/R); 1.05 when no node
+			// weighs more than 1% of a part (pos at R=8 has a node of 16%).
+			var maxDeg uint32
+			for v := uint32(0); v < u.N; v++ {
+				maxDeg = max(maxDeg, u.Degree(v))
+			}
+			bound := max(1.05, 1+2*0.02+float64(maxDeg)*float64(r)/float64(u.NumArcs()))
+			if s.Balance > bound {
+				t.Errorf("%s R=%d: balance %.4f > %.4f", tc.name, r, s.Balance, bound)
 			}
 			if s.CutPct >= hs.CutPct {
 				t.Errorf("%s R=%d: Louvain cut %.2f%% not below hash %.2f%%", tc.name, r, s.CutPct, hs.CutPct)
@@ -276,5 +288,38 @@ func TestCorruptRefused(t *testing.T) {
 	}
 	if _, err := Open(bp); !errors.Is(err, secfile.ErrCorrupt) {
 		t.Fatalf("inconsistent owner accepted: %v", err)
+	}
+}
+
+// Balancing by nodes keeps owned node counts within 5%; mixed keeps the mixed load within its
+// bound; both keep the invariants.
+func TestBalanceModes(t *testing.T) {
+	for _, g := range []*graph.Graph{loadShared(t, "email-eu-core", "edges.tsv", true), planted(5000, 50, 5, 1, 3)} {
+		u := community.Undirected(g)
+		for _, r := range []int{3, 8} {
+			p, _, err := Louvain(g, r, Options{Balance: BalanceNodes})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkInvariants(t, g, p)
+			if s := Evaluate(g, p); s.NodeBalance > 1.05 {
+				t.Errorf("balance nodes, R=%d: node balance %.3f > 1.05", r, s.NodeBalance)
+			}
+			p, _, _ = Louvain(g, r, Options{Balance: BalanceMixed})
+			checkInvariants(t, g, p)
+			w := nodeWeights(u, BalanceMixed)
+			load := make([]uint64, r)
+			var maxW, tot uint64
+			for v, x := range w {
+				load[p.Owner(uint32(v))] += uint64(x)
+				maxW, tot = max(maxW, uint64(x)), tot+uint64(x)
+			}
+			if b, bound := maxOverMean(load), 1.05+float64(maxW)*float64(r)/float64(tot); b > bound {
+				t.Errorf("balance mixed, R=%d: mixed-load balance %.3f > %.3f", r, b, bound)
+			}
+		}
+	}
+	if _, err := ParseBalance("arcs"); err == nil {
+		t.Fatal("ParseBalance accepted arcs")
 	}
 }

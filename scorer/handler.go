@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"hash"
 	"sync"
 	"time"
 
@@ -22,6 +23,15 @@ type scratch struct {
 	tmp  []byte // HMAC scratch
 	mc   []byte // mincore result
 	req  request
+	// end is the clock reading that closes the request (the last answer's end, or taken by
+	// the endpoint), reused for took_us and the request histogram instead of reading the clock
+	// again (time.Now costs 50-150 ns on the VMs measured).
+	end time.Time
+	// Audit: the HMAC (created on first use, keeps the key's precomputed pad states) and the
+	// audit time stamp's formatted second ("2006-01-02T15:04:05.") for second tsSec.
+	mac   hash.Hash
+	tsSec int64
+	tsPre []byte
 }
 
 // scratchPool is a free list of scratch. Unlike sync.Pool it never drops entries (sync.Pool
@@ -204,7 +214,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 			return
 		}
 		s.answer(sc, st, cl, id, start)
-		sc.out = s.tookSuffix(sc.out[:len(sc.out)-1], start) // replace the answer's '}'
+		sc.out = tookSuffix(sc.out[:len(sc.out)-1], start, sc.end) // replace the answer's '}'
 	case bytes.Equal(path, pScoreB):
 		if !post {
 			s.notAllowed(ctx, sc, "POST")
@@ -228,7 +238,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		sc.out = appendUint(sc.out, uint64(len(sc.req.ids)))
 		sc.out = append(sc.out, `,"model_version":`...)
 		sc.out = append(sc.out, st.modelJSON...)
-		sc.out = s.tookSuffix(sc.out, start)
+		sc.out = tookSuffix(sc.out, start, sc.end)
 	case bytes.Equal(path, pTxn):
 		if !post {
 			s.notAllowed(ctx, sc, "POST")
@@ -259,7 +269,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.Response.Header.SetCanonical(hdrRID, sc.rid)
 	s.ok(ctx, sc)
-	s.m.req.observe(time.Since(start))
+	s.m.req.observe(sc.end.Sub(start))
 }
 
 func (s *Server) notAllowed(ctx *fasthttp.RequestCtx, sc *scratch, allow string) {
@@ -325,10 +335,26 @@ func (s *Server) requestID(ctx *fasthttp.RequestCtx, sc *scratch) {
 	sc.rid = append(sc.rid, tmp[i:]...)
 }
 
-// tookSuffix closes an object with the request id and time taken in microseconds.
-func (s *Server) tookSuffix(b []byte, start time.Time) []byte {
+// appendStamp appends now in UTC as 2006-01-02T15:04:05.000000Z, formatting the date and time
+// only when the second changes.
+func (sc *scratch) appendStamp(b []byte, now time.Time) []byte {
+	now = now.UTC()
+	if sec := now.Unix(); sec != sc.tsSec || len(sc.tsPre) == 0 {
+		sc.tsSec = sec
+		sc.tsPre = now.AppendFormat(sc.tsPre[:0], "2006-01-02T15:04:05.")
+	}
+	b = append(b, sc.tsPre...)
+	us := now.Nanosecond() / 1000
+	for d := 100000; d > 0; d /= 10 {
+		b = append(b, byte('0'+us/d%10))
+	}
+	return append(b, 'Z')
+}
+
+// tookSuffix closes an object with the time taken from start to end in microseconds.
+func tookSuffix(b []byte, start, end time.Time) []byte {
 	b = append(b, `,"took_us":`...)
-	b = appendUint(b, uint64(time.Since(start).Microseconds()))
+	b = appendUint(b, uint64(end.Sub(start).Microseconds()))
 	return append(b, '}')
 }
 
@@ -394,6 +420,7 @@ func (s *Server) answer(sc *scratch, st *state, cl *client, id []byte, start tim
 	sc.out = appendBool(sc.out, tier == tierDegraded)
 	sc.out = append(sc.out, '}')
 	now := time.Now()
+	sc.end = now
 	s.m.tier[tier].observe(now.Sub(t0))
 	s.auditLine(sc, cl, id, score, d, tier, cold, now)
 	return score, d, tier == tierDegraded
@@ -404,13 +431,13 @@ func (s *Server) auditLine(sc *scratch, cl *client, id []byte, score float32, d 
 		return
 	}
 	b := append(sc.line[:0], `{"time":"`...)
-	b = now.UTC().AppendFormat(b, "2006-01-02T15:04:05.000000Z07:00")
+	b = sc.appendStamp(b, now)
 	b = append(b, `","request_id":`...)
 	b = appendString(b, sc.rid)
 	b = append(b, `,"client":`...)
 	b = append(b, cl.nameJSON...)
 	b = append(b, `,"user":"`...)
-	b, sc.tmp = s.audit.hashID(b, sc.tmp, id)
+	b = s.audit.hashID(b, sc, id)
 	b = append(b, `","score":`...)
 	if tier == tierDegraded {
 		b = append(b, "null"...)
@@ -486,7 +513,8 @@ func (s *Server) transaction(sc *scratch, st *state, cl *client, start time.Time
 	sc.out = appendFloat(sc.out, beta)
 	sc.out = append(sc.out, `,"explanation":"score = 1-(1-max(payer,payee))*(1-beta*link); link = max(0,cosine)*(1 if same community else 0.5)"},"model_version":`...)
 	sc.out = append(sc.out, st.modelJSON...)
-	sc.out = s.tookSuffix(sc.out, start)
+	sc.end = time.Now()
+	sc.out = tookSuffix(sc.out, start, sc.end)
 }
 
 // neighbors lists id's capped two-hop neighbourhood with each user's score, decision and label.
@@ -498,8 +526,9 @@ func (s *Server) neighbors(sc *scratch, st *state, cl *client, id []byte, start 
 	if !known {
 		sc.out = append(sc.out, `,"known":false,"cold":true,"neighbors":[],"model_version":`...)
 		sc.out = append(sc.out, st.modelJSON...)
-		sc.out = s.tookSuffix(sc.out, start)
-		s.auditLine(sc, cl, id, b.Meta.ColdScore, st.coldDecision, tierCold, true, time.Now())
+		sc.end = time.Now()
+		sc.out = tookSuffix(sc.out, start, sc.end)
+		s.auditLine(sc, cl, id, b.Meta.ColdScore, st.coldDecision, tierCold, true, sc.end)
 		return
 	}
 	r := b.Row(v)
@@ -521,7 +550,7 @@ func (s *Server) neighbors(sc *scratch, st *state, cl *client, id []byte, start 
 		}
 		ru := b.Row(u)
 		sc.out = append(sc.out, `{"id":`...)
-		sc.out = appendString(sc.out, b.ExtID(u))
+		sc.out = appendExtJSON(sc.out, b, u)
 		sc.out = append(sc.out, `,"hop":`...)
 		sc.out = append(sc.out, hop)
 		sc.out = append(sc.out, `,"score":`...)
@@ -534,8 +563,9 @@ func (s *Server) neighbors(sc *scratch, st *state, cl *client, id []byte, start 
 	}
 	sc.out = append(sc.out, `],"model_version":`...)
 	sc.out = append(sc.out, st.modelJSON...)
-	sc.out = s.tookSuffix(sc.out, start)
-	s.auditLine(sc, cl, id, r.Score, r.Decision, tierT3, false, time.Now())
+	sc.end = time.Now()
+	sc.out = tookSuffix(sc.out, start, sc.end)
+	s.auditLine(sc, cl, id, r.Score, r.Decision, tierT3, false, sc.end)
 }
 
 // AdminHandler serves the loopback-only admin listener: GET /metrics, /healthz, /readyz and

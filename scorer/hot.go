@@ -8,7 +8,7 @@ import (
 	"os"
 	"sort"
 
-	"github.com/cespare/xxhash/v2"
+	"riskwalk/graph"
 
 	"riskwalk/bundle"
 )
@@ -32,7 +32,7 @@ func (t *hotTable) get(key []byte) ([]byte, bool) {
 	if t.n == 0 {
 		return nil, false
 	}
-	h := xxhash.Sum64(key)
+	h := graph.Hash64(key)
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		s := &t.slots[i]
 		if s.klen == 0 {
@@ -60,16 +60,17 @@ func buildHot(st *state, users []uint32) hotTable {
 	t.slots = make([]hotSlot, size)
 	t.mask = uint64(size - 1)
 	for _, v := range users {
-		key := st.b.ExtID(v)
 		off := len(t.arena)
-		t.arena = append(t.arena, key...)
+		t.arena = st.b.AppendExtID(t.arena, v)
+		key := t.arena[off:]
+		h := graph.Hash64(key)
+		klen := len(key)
 		t.arena = st.renderUser(t.arena, v)
-		h := xxhash.Sum64(key)
 		i := h & t.mask
 		for t.slots[i].klen != 0 {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = hotSlot{h: h, off: uint32(off), klen: uint32(len(key)), vln: uint32(len(t.arena) - off - len(key))}
+		t.slots[i] = hotSlot{h: h, off: uint32(off), klen: uint32(klen), vln: uint32(len(t.arena) - off - klen)}
 		t.n++
 	}
 	return t

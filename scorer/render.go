@@ -39,6 +39,32 @@ func appendString(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
+// appendExtJSON appends dense user v's external id as a JSON string without allocating: the id
+// is appended raw and kept when it needs no escaping (the usual case); otherwise it is copied to
+// a stack buffer (a heap one only past 512 bytes) and re-appended escaped.
+func appendExtJSON(dst []byte, b *bundle.Bundle, v uint32) []byte {
+	dst = append(dst, '"')
+	mark := len(dst)
+	dst = b.AppendExtID(dst, v)
+	plain := true
+	for _, c := range dst[mark:] {
+		if c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return append(dst, '"')
+	}
+	var buf [512]byte
+	raw := buf[:0]
+	if n := len(dst) - mark; n > len(buf) {
+		raw = make([]byte, 0, n)
+	}
+	raw = append(raw, dst[mark:]...)
+	return appendString(dst[:mark-1], raw)
+}
+
 // appendFloat appends a float32 in its shortest decimal form; NaN and infinities (which the
 // bundle checks exclude) become 0 so that the output stays JSON.
 func appendFloat(dst []byte, x float32) []byte {
@@ -99,7 +125,7 @@ func (st *state) renderUser(dst []byte, v uint32) []byte {
 	r := b.Row(v)
 	dst = putHeader(dst, r.Score, r.Decision, false)
 	dst = append(dst, `{"id":`...)
-	dst = appendString(dst, b.ExtID(v))
+	dst = appendExtJSON(dst, b, v)
 	dst = append(dst, `,"known":true,"cold":false,"score":`...)
 	dst = appendFloat(dst, r.Score)
 	dst = append(dst, `,"decision":"`...)
@@ -142,7 +168,7 @@ func (st *state) renderUser(dst []byte, v uint32) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `{"id":`...)
-		dst = appendString(dst, b.ExtID(r.NearID[i]))
+		dst = appendExtJSON(dst, b, r.NearID[i])
 		dst = append(dst, `,"similarity":`...)
 		dst = appendFloat(dst, r.NearSim[i])
 		dst = append(dst, '}')

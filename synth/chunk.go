@@ -314,7 +314,11 @@ func (k *chunkGen) normalUser(i uint64) {
 	}
 	c := 0
 	if r.float() >= 0.2 {
-		c = min(200, int(math.Round(math.Exp(0.5+0.9*r.norm()))))
+		x := math.Exp(0.5 + 0.9*r.norm())
+		if s := w.transfers(); s > 0 {
+			x *= s
+		}
+		c = min(200, int(math.Round(x)))
 	}
 	for range c {
 		var dst uint64

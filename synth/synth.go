@@ -85,14 +85,17 @@ import (
 // meaning does. v1: edges.tsv.gz, nodes.tsv, labels.tsv, gangs.tsv, gen.json as in the package doc.
 const FormatVersion = 1
 
-// Config is what a generation depends on. Users, Media, Seed and BadRate determine the bytes
+// Config is what a generation depends on. Users, Media, Seed, BadRate and Transfers determine the bytes
 // written; Workers and Progress do not.
 type Config struct {
 	Users   int     // number of users, >= 100
 	Media   int     // number of devices+phones+ips (45%, 40%, 15%), >= 100
 	Seed    uint64  // random seed; also sets the time window
 	BadRate float64 // share of bad users, in [0, 0.2]
-	Workers int     // goroutines generating chunks; <= 0 means GOMAXPROCS
+	// Transfers scales normal users' transfer counts (mean ~2 each) for denser graphs; 0 and 1
+	// both mean the default (and give the default's bytes). In [0, 50].
+	Transfers float64
+	Workers   int // goroutines generating chunks; <= 0 means GOMAXPROCS
 	// Progress, if not nil, receives a progress line (users done, rate, ETA) every 2 seconds.
 	Progress io.Writer
 }
@@ -107,6 +110,7 @@ type Manifest struct {
 	Format      string  `json:"format"` // "riskwalk-synth v1"
 	Seed        uint64  `json:"seed"`
 	BadRate     float64 `json:"bad_rate"`
+	Transfers   float64 `json:"transfers,omitempty"` // Config.Transfers when not the default
 	Users       uint64  `json:"users"`
 	Media       uint64  `json:"media"`
 	Devices     uint64  `json:"devices"`
@@ -204,7 +208,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 
 func (w *world) manifest() *Manifest {
 	m := &Manifest{
-		Format: header[2 : len(header)-1], Seed: w.cfg.Seed, BadRate: w.cfg.BadRate,
+		Format: header[2 : len(header)-1], Seed: w.cfg.Seed, BadRate: w.cfg.BadRate, Transfers: w.transfers(),
 		Users: w.n, Media: w.count[tDevice] + w.count[tPhone] + w.count[tIP],
 		Devices: w.count[tDevice], Phones: w.count[tPhone], IPs: w.count[tIP],
 		WindowStart: w.start, WindowEnd: w.end,

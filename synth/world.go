@@ -132,6 +132,14 @@ const (
 	saltMediaPerm
 )
 
+// transfers is the transfer scale when it is not the default (0 otherwise).
+func (w *world) transfers() float64 {
+	if w.cfg.Transfers == 1 {
+		return 0
+	}
+	return w.cfg.Transfers
+}
+
 func newWorld(cfg Config) (*world, error) {
 	n, m := uint64(cfg.Users), uint64(cfg.Media)
 	if cfg.Users < 100 {
@@ -148,6 +156,9 @@ func newWorld(cfg Config) (*world, error) {
 	}
 	if cfg.BadRate < 0 || cfg.BadRate > 0.2 || math.IsNaN(cfg.BadRate) {
 		return nil, fmt.Errorf("--bad-rate %g: must be in [0, 0.2]", cfg.BadRate)
+	}
+	if !(cfg.Transfers >= 0 && cfg.Transfers <= 50) {
+		return nil, fmt.Errorf("--transfers %g: must be in [0, 50]", cfg.Transfers)
 	}
 	w := &world{cfg: cfg, n: n}
 	w.count[tDevice] = m * 45 / 100

@@ -13,10 +13,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 
 	"riskwalk/features"
-	"riskwalk/features/tsvgraph"
+	"riskwalk/graph"
 	"riskwalk/internal/secfile"
 )
 
@@ -27,13 +28,14 @@ func main() {
 	nodes := flag.Uint("n", 0, "node count (ids 0..n-1; default max id + 1)")
 	repeat := flag.Int("repeat", 5, "runs per algorithm (median reported)")
 	out := flag.String("out", "", "folder for the result arrays (none when empty)")
+	tol := flag.Float64("tol", 1e-8, "PageRank tolerance (L1 change per sweep; the result must stay within 1e-6 L1 of igraph's)")
 	algos := flag.String("algos", "pagerank,wcc,kcore,triangles", "algorithms to run")
 	flag.Parse()
 	if *path == "" || *name == "" {
 		fmt.Fprintln(os.Stderr, "usage: features-bench -graph ARCS.tsv.gz -name NAME [-directed] [-repeat 5] [-out DIR]")
 		os.Exit(2)
 	}
-	g, err := tsvgraph.Load(*path, *directed, uint32(*nodes))
+	g, err := load(*path, *directed, uint32(*nodes))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -68,7 +70,7 @@ func main() {
 			var r []float64
 			run(a, func() string {
 				var it int
-				r, it, err = features.PageRank(g, features.PageRankOptions{Damping: 0.85, Tol: 1e-9})
+				r, it, err = features.PageRank(g, features.PageRankOptions{Damping: 0.85, Tol: *tol})
 				if err != nil {
 					panic(err)
 				}
@@ -117,4 +119,39 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
+}
+
+// load reads an integer-id arc list with graph.Ingest and renumbers the nodes by their external
+// ids (node v = id v; n = max(minN, max id + 1), so isolated ids exist as nodes), which is how
+// igraph_anchor.py reads the same file.
+func load(path string, directed bool, minN uint32) (*graph.Graph, error) {
+	in, err := graph.Ingest([]string{path}, graph.IngestOptions{Directed: directed})
+	if err != nil {
+		return nil, err
+	}
+	g, ids := in.Graph, in.IDs
+	ext := make([]uint32, g.N)
+	n := minN
+	identity := true
+	for v := range ext {
+		x, err := strconv.ParseUint(ids.Ext(uint32(v)), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("%s: node %q is not a 32-bit integer id", path, ids.Ext(uint32(v)))
+		}
+		ext[v] = uint32(x)
+		n = max(n, uint32(x)+1)
+		identity = identity && x == uint64(v)
+	}
+	if identity && n == g.N {
+		return g, nil
+	}
+	var edges []graph.Edge
+	for u := uint32(0); u < g.N; u++ {
+		for _, v := range g.Neighbors(u) {
+			if directed || v >= u {
+				edges = append(edges, graph.Edge{U: ext[u], V: ext[v], W: 1})
+			}
+		}
+	}
+	return graph.FromEdges(n, edges, directed, false, false)
 }

@@ -21,7 +21,8 @@ done
 CGO_ENABLED=0 go build -o bin/riskwalk-scorer ./cmd/riskwalk-scorer
 go build -o "$OUT/genbundle" ./bench/scorer/genbundle
 B="$OUT/bundle-$N-$DIM"
-if ! grep -q "\"users\": $N," "$B/manifest.json" 2>/dev/null; then
+# Rebuild when the bundle is missing, of another size, or not readable by this build (format).
+if ! grep -q "\"users\": $N," "$B/manifest.json" 2>/dev/null || ! bin/riskwalk-scorer -bundle "$B" -examples 1 >/dev/null 2>&1; then
   "$OUT/genbundle" -n "$N" -dim "$DIM" -o "$B" -zipf "$OUT/zipf-$N.txt" -requests 500000
 fi
 [ -s "$OUT/zipf-$N.txt" ] || "$OUT/genbundle" -n "$N" -dim "$DIM" -o "$B" -zipf "$OUT/zipf-$N.txt" -requests 500000
@@ -46,6 +47,11 @@ start_scorer() { # $1 listen $2 admin $3 audit dir
   echo "bench-scorer: scorer on $1 did not become ready; see $OUT/scorer.log" >&2; exit 1
 }
 tiers() { curl -s "http://$1/metrics" | awk '/^riskwalk_tier_hits_total/ {gsub(/.*tier="/,""); gsub(/"}/,""); printf "%s=%s ", $1, $2}'; }
+# On-CPU and runqueue-wait nanoseconds of all of a process's threads (/proc/PID/task/*/schedstat):
+# a runqueue wait far above on-CPU time means the machine, not the process, sets the latency.
+sched() { cat /proc/$1/task/*/schedstat | awk '{c+=$1; w+=$2} END {printf "%.0f %.0f\n", c, w}'; }
+# Share of requests the handler itself finished within 1 ms (riskwalk_request_duration_seconds).
+handler_1ms() { curl -s "http://$1/metrics" | awk '/^riskwalk_request_duration_seconds_bucket\{le="0.001"\}/ {a=$2} /^riskwalk_request_duration_seconds_count/ {n=$2} END {if (n>0) printf "%.3f%% of %d", 100*a/n, n}'; }
 rss() { awk '/RssAnon/ {a=$2} /RssFile/ {f=$2} END {printf "anon %.0f MiB + file (bundle pages) %.0f MiB", a/1024, f/1024}' /proc/$1/status; }
 run_wrk() { # $1 url base, $2 label
   RW_TOKEN=$TOKEN wrk -t"$THREADS" -c"$CONNS" -d2s -s bench/scorer/zipf.lua "$1" -- "$OUT/zipf-$N.txt" >/dev/null # warm-up
@@ -66,9 +72,13 @@ echo "bench-scorer: $N users, dim $DIM ($VECBYTES-byte vector rows), wrk -t$THRE
 A=127.0.0.1:18090; AA=127.0.0.1:18091; Bs=127.0.0.1:18092; BA=127.0.0.1:18093; NG=127.0.0.1:18080
 start_scorer $A $AA "$OUT/audit-a"
 t0=$(tiers $AA)
+read -r c0 w0 <<<"$(sched ${pids[0]})"; la0=$(cut -d' ' -f1 /proc/loadavg)
 res=$(run_wrk "http://$A" direct)
+read -r c1 w1 <<<"$(sched ${pids[0]})"; la1=$(cut -d' ' -f1 /proc/loadavg)
 t1=$(tiers $AA)
 direct_line=$(report "scorer direct" "$res" "tiers[before: $t0] [after: $t1] rss $(rss ${pids[0]})")
+sched_line=$(printf 'scorer direct: threads on CPU %d ms, waiting for a CPU %d ms (warm-up + run, %ss); handler done within 1 ms for %s requests; load average %s -> %s' \
+  $(( (c1 - c0) / 1000000 )) $(( (w1 - w0) / 1000000 )) $((DURATION + 2)) "$(handler_1ms $AA)" "$la0" "$la1")
 
 # Through nginx, the shipped config with two scorers (rates raised: this is one client).
 start_scorer $Bs $BA "$OUT/audit-b"
@@ -105,5 +115,6 @@ IFS=, read -r _ rrps _ _ rp50 _ rp99 rmax <<<"$(tr -d '"' <<<"$rb")"
 redis_line=$(printf '%-16s p99 %s ms  %.0f req/s  (p50 %s ms, max %s ms; redis-benchmark -t get -d %d -c %d -n %d)' "redis GET" "$rp99" "$rrps" "$rp50" "$rmax" $VECBYTES "$CONNS" $RN)
 
 echo "$direct_line"
+echo "$sched_line"
 echo "$nginx_line"
 echo "$redis_line"

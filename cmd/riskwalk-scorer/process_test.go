@@ -421,7 +421,18 @@ http {
 	before := l.upstreams[a1]
 	l.mu.Unlock()
 	start(t, a1, a2, args...)
-	time.Sleep(1500 * time.Millisecond) // nginx retries A after fail_timeout (1s)
+	// nginx retries A after fail_timeout (1s); on a loaded machine (or under -race) A's restart
+	// and nginx's retry can take longer, so wait until A has answered again (at most 10 s).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		l.mu.Lock()
+		again := l.upstreams[a1] > before
+		l.mu.Unlock()
+		if again {
+			break
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
 	l.finish()
 	if l.errs.Load() != 0 || l.bad.Load() != 0 {
 		t.Fatalf("through nginx: %d errors, %d non-200 (%v) of %d", l.errs.Load(), l.bad.Load(), l.badBodies, l.ok.Load())

@@ -18,7 +18,7 @@ func init() {
 func runGen(args []string) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: riskwalk gen -o DIR [--users N] [--media M] [--seed S] [--bad-rate R] [--workers W]")
+		fmt.Fprintln(fs.Output(), "usage: riskwalk gen -o DIR [--users N] [--media M] [--seed S] [--bad-rate R] [--transfers X] [--workers W]")
 		fmt.Fprintln(fs.Output(), "\nWrites DIR/edges.tsv.gz, nodes.tsv, labels.tsv, gangs.tsv and gen.json (formats: go doc riskwalk/synth).")
 		fs.PrintDefaults()
 	}
@@ -28,6 +28,7 @@ func runGen(args []string) error {
 	media := fs.Int("media", 0, "number of media: devices, phones and ips (default: same as --users)")
 	seed := fs.Uint64("seed", def.Seed, "random seed; the same flags give byte-identical files")
 	badRate := fs.Float64("bad-rate", def.BadRate, "share of bad users, in [0, 0.2]")
+	transfers := fs.Float64("transfers", 1, "scale of normal users' transfer counts (mean ~2 each), in [0, 50]; for denser graphs")
 	workers := fs.Int("workers", 0, "generator threads (default: all cores); does not change the output")
 	quiet := fs.Bool("q", false, "no progress on stderr")
 	if err := fs.Parse(args); err != nil {
@@ -40,7 +41,7 @@ func runGen(args []string) error {
 		fs.Usage()
 		return fmt.Errorf("need -o DIR and no arguments")
 	}
-	cfg := synth.Config{Users: *users, Media: *media, Seed: *seed, BadRate: *badRate, Workers: *workers}
+	cfg := synth.Config{Users: *users, Media: *media, Seed: *seed, BadRate: *badRate, Transfers: *transfers, Workers: *workers}
 	if cfg.Media == 0 {
 		cfg.Media = cfg.Users
 	}

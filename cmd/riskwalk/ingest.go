@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 
 	"riskwalk/graph"
 )
@@ -54,6 +55,11 @@ flags:`)
 	}
 	if !*quiet {
 		opt.Progress = os.Stderr
+	}
+	if os.Getenv("GOGC") == "" {
+		// The heap is a few large pointer-free arrays: collecting at 25% growth keeps peak memory
+		// near 2x the output size for little CPU (measured: 392 vs 548 MB RSS on 4M string-id edges).
+		debug.SetGCPercent(25)
 	}
 	in, err := graph.Ingest(fs.Args(), opt)
 	if err != nil {

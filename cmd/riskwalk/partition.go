@@ -32,6 +32,7 @@ func runPartition(args []string) error {
 	threads := fs.Int("threads", 0, "threads (0: all cores)")
 	slack := fs.Float64("slack", 0.02, "how far a cut may move from its ideal place, as a fraction of E/R")
 	super := fs.Uint("supernode-degree", 0, "replicate nodes of at least this degree to every part (0: off)")
+	balance := fs.String("balance", "edges", "what parts are balanced by: `edges` (Σ degree), nodes, or mixed (half each)")
 	compare := fs.Bool("compare", true, "report a hash partition (and METIS, if gpmetis is installed) beside Louvain")
 	metisMax := fs.Uint64("metis-max-edges", 50_000_000, "skip METIS above this many edges")
 	fs.Usage = func() {
@@ -44,6 +45,10 @@ func runPartition(args []string) error {
 	if fs.NArg() != 1 || *ranks < 1 || *out == "" {
 		fs.Usage()
 		return errors.New("need --ranks R ≥ 1, -o FILE and one GRAPH")
+	}
+	bal, err := partition.ParseBalance(*balance)
+	if err != nil {
+		return err
 	}
 	t0 := time.Now()
 	gf, err := openPartitionInput(fs.Arg(0))
@@ -59,6 +64,7 @@ func runPartition(args []string) error {
 		Community:       community.Options{Seed: *seed, Resolution: *res, Threads: *threads, Progress: u.NumArcs() > 20_000_000},
 		Slack:           *slack,
 		SupernodeDegree: uint32(*super),
+		Balance:         bal,
 	})
 	if err != nil {
 		return err
@@ -70,7 +76,7 @@ func runPartition(args []string) error {
 	}
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintf(w, "partition of %s into %d parts -> %s\n", fs.Arg(0), *ranks, *out)
+	fmt.Fprintf(w, "partition of %s into %d parts -> %s (balanced by %s)\n", fs.Arg(0), *ranks, *out, bal)
 	fmt.Fprintf(w, "graph checksum %016x (recorded in the .rwp; ranks compare it with partition.File.CheckGraph)\n", sum)
 	fmt.Fprintf(w, "graph: %d nodes, %d undirected edges (undirected view); Louvain: %d communities, modularity %.4f, %d levels\n\n",
 		u.N, st.Edges, cr.NumCommunities, cr.Modularity, len(cr.Levels))
@@ -85,7 +91,7 @@ func runPartition(args []string) error {
 		hs := partition.Evaluate(u, h)
 		hs.Elapsed = time.Since(t2)
 		rows = append(rows, hs)
-		ms, note := metisStats(u, *ranks, uint32(*super), st.Edges, *metisMax)
+		ms, note := metisStats(u, *ranks, uint32(*super), st.Edges, *metisMax, bal)
 		if ms != nil {
 			rows = append(rows, *ms)
 		}
@@ -129,7 +135,7 @@ func openPartitionInput(path string) (*graph.File, error) {
 // metisStats partitions undirected u with gpmetis (Debian package metis), node weights = degree so
 // that it balances edges as riskwalk does, and returns its figures and a line for the report. It
 // returns nil and says why when gpmetis is missing or fails.
-func metisStats(u *graph.Graph, r int, super uint32, edges, maxEdges uint64) (*partition.Stats, string) {
+func metisStats(u *graph.Graph, r int, super uint32, edges, maxEdges uint64, bal partition.Balance) (*partition.Stats, string) {
 	bin, err := exec.LookPath("gpmetis")
 	if err != nil {
 		return nil, "METIS: skipped, gpmetis not installed (apt-get install metis, or make setup-bench)"
@@ -147,7 +153,7 @@ func metisStats(u *graph.Graph, r int, super uint32, edges, maxEdges uint64) (*p
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "g.metis")
 	t0 := time.Now()
-	if err := writeMetis(path, u, edges); err != nil {
+	if err := writeMetis(path, u, edges, bal); err != nil {
 		return nil, "METIS: skipped: " + err.Error()
 	}
 	cmd := exec.Command(bin, path, strconv.Itoa(r))
@@ -169,7 +175,7 @@ func metisStats(u *graph.Graph, r int, super uint32, edges, maxEdges uint64) (*p
 	}
 	s := partition.Evaluate(u, p)
 	s.Elapsed = time.Since(t0)
-	return &s, "METIS: gpmetis (" + bin + "), vertex weights = degree; its time includes writing its input file"
+	return &s, "METIS: gpmetis (" + bin + "), vertex weights = the --balance load; its time includes writing its input file"
 }
 
 func lastLine(s string) string {
@@ -180,9 +186,10 @@ func lastLine(s string) string {
 	return s
 }
 
-// writeMetis writes METIS's graph format: "n m 010", then per vertex its weight and its 1-based
-// neighbours (self-loops left out; METIS refuses them).
-func writeMetis(path string, u *graph.Graph, edges uint64) error {
+// writeMetis writes METIS's graph format: "n m 010", then per vertex its weight (its load under
+// bal, as partition.Options.Balance counts it; at least 1) and its 1-based neighbours (self-loops
+// left out; METIS refuses them).
+func writeMetis(path string, u *graph.Graph, edges uint64, bal partition.Balance) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -191,8 +198,16 @@ func writeMetis(path string, u *graph.Graph, edges uint64) error {
 	w := bufio.NewWriterSize(f, 1<<20)
 	fmt.Fprintf(w, "%d %d 010\n", u.N, edges)
 	var buf []byte
+	extra := uint64(0)
+	if bal == partition.BalanceMixed && u.N > 0 {
+		extra = (u.NumArcs() + uint64(u.N) - 1) / uint64(u.N)
+	}
 	for v := uint32(0); v < u.N; v++ {
-		buf = strconv.AppendUint(buf[:0], uint64(max(u.Degree(v), 1)), 10)
+		wt := uint64(1)
+		if bal != partition.BalanceNodes {
+			wt = max(uint64(u.Degree(v))+extra, 1)
+		}
+		buf = strconv.AppendUint(buf[:0], wt, 10)
 		for _, x := range u.Neighbors(v) {
 			if x != v {
 				buf = append(buf, ' ')

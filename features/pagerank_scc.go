@@ -1,0 +1,445 @@
+package features
+
+import (
+	"math"
+
+	"riskwalk/graph"
+)
+
+// sccLayout is g's nodes renumbered so that every strongly connected component is a contiguous
+// range and the components come in a topological order grouped by level (a component's level is
+// 0 when no arc enters it from another component, else one more than the highest level of the
+// components with arcs into it): so all arcs between components go from a lower to a higher
+// level, and the components of one level are independent of each other.
+type sccLayout struct {
+	order      []uint32 // order[i] = original id of new node i
+	pos        []uint32 // pos[v] = new id of original node v
+	compStart  []uint32 // component c is new nodes [compStart[c], compStart[c+1])
+	levelStart []uint32 // level l is components [levelStart[l], levelStart[l+1])
+}
+
+// tarjanSCC labels each node of g with its strongly connected component, numbered in the order
+// Tarjan's algorithm completes them: if an arc leads from component a to component b != a, then
+// b < a (sinks first). Iterative (explicit call stack), O(N+M).
+//
+// Source: R. Tarjan, "Depth-first search and linear graph algorithms", SIAM J. Comput. 1(2), 1972.
+func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32) {
+	n := g.N
+	const none = math.MaxUint32
+	comp = make([]uint32, n)
+	index := make([]uint32, n) // DFS number + 1; 0 = not visited
+	low := make([]uint32, n)
+	for i := range comp {
+		comp[i] = none
+	}
+	type frame struct {
+		v uint32
+		k uint64
+	}
+	var calls []frame
+	var stack []uint32
+	next := uint32(1)
+	off, adj := g.Offsets, g.Adj
+	for s := uint32(0); s < n; s++ {
+		if index[s] != 0 {
+			continue
+		}
+		index[s], low[s] = next, next
+		next++
+		stack = append(stack, s)
+		calls = append(calls, frame{s, off[s]})
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			v := f.v
+			if end := off[v+1]; f.k < end {
+				w := adj[f.k]
+				f.k++
+				if index[w] == 0 {
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					calls = append(calls, frame{w, off[w]})
+				} else if comp[w] == none && index[w] < low[v] {
+					low[v] = index[w]
+				}
+				continue
+			}
+			calls = calls[:len(calls)-1]
+			if low[v] == index[v] {
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					comp[w] = count
+					if w == v {
+						break
+					}
+				}
+				count++
+			}
+			if len(calls) > 0 {
+				if p := calls[len(calls)-1].v; low[v] < low[p] {
+					low[p] = low[v]
+				}
+			}
+		}
+	}
+	return comp, count
+}
+
+// newSCCLayout computes the layout of g (see sccLayout). An undirected graph's components are its
+// connected components, all at level 0.
+func newSCCLayout(g *graph.Graph) *sccLayout {
+	n := g.N
+	comp, nc := tarjanSCC(g)
+	// Topological number of a component: t = nc-1-comp (sources first).
+	cstart := make([]uint32, nc+1)
+	for _, c := range comp {
+		cstart[nc-c]++ // t+1 = nc-c
+	}
+	for t := uint32(0); t < nc; t++ {
+		cstart[t+1] += cstart[t]
+	}
+	byT := make([]uint32, n) // nodes grouped by topological component number, ascending ids
+	cur := make([]uint32, nc)
+	copy(cur, cstart[:nc])
+	for v := uint32(0); v < n; v++ {
+		t := nc - 1 - comp[v]
+		byT[cur[t]] = v
+		cur[t]++
+	}
+	// Levels, in topological order: every predecessor of t has a smaller number.
+	level := cur // reuse: level[t]
+	clear(level)
+	var maxLevel uint32
+	if g.Directed {
+		for t := uint32(0); t < nc; t++ {
+			lt := level[t]
+			maxLevel = max(maxLevel, lt)
+			for _, v := range byT[cstart[t]:cstart[t+1]] {
+				for _, w := range g.Neighbors(v) {
+					if tw := nc - 1 - comp[w]; tw != t && level[tw] <= lt {
+						level[tw] = lt + 1
+					}
+				}
+			}
+		}
+	}
+	// Components by (level, t): counting sort by level, stable in t.
+	lstart := make([]uint32, maxLevel+2)
+	for _, l := range level {
+		lstart[l+1]++
+	}
+	for l := uint32(0); l <= maxLevel; l++ {
+		lstart[l+1] += lstart[l]
+	}
+	lcur := make([]uint32, maxLevel+1)
+	copy(lcur, lstart[:maxLevel+1])
+	tOrder := make([]uint32, nc) // tOrder[i] = topological number of the i-th component laid out
+	for t := uint32(0); t < nc; t++ {
+		tOrder[lcur[level[t]]] = t
+		lcur[level[t]]++
+	}
+	lay := &sccLayout{order: make([]uint32, 0, n), pos: make([]uint32, n), compStart: make([]uint32, nc+1), levelStart: lstart}
+	for i, t := range tOrder {
+		lay.compStart[i] = uint32(len(lay.order))
+		lay.order = append(lay.order, byT[cstart[t]:cstart[t+1]]...)
+	}
+	lay.compStart[nc] = n
+	for i, v := range lay.order {
+		lay.pos[v] = uint32(i)
+	}
+	return lay
+}
+
+// permutedIn returns the in-arcs of g in the layout's numbering: for new node v, inAdj[inOff[v]:
+// inOff[v+1]] are the new ids of the nodes with an arc into v, ascending (so arcs from earlier
+// components form a prefix), with their weights when weighted.
+func (lay *sccLayout) permutedIn(g *graph.Graph, weighted bool) (inOff []uint64, inAdj []uint32, inW []float32) {
+	n := g.N
+	inOff = make([]uint64, n+1)
+	for _, v := range g.Adj {
+		inOff[lay.pos[v]+1]++
+	}
+	for v := uint32(0); v < n; v++ {
+		inOff[v+1] += inOff[v]
+	}
+	inAdj = make([]uint32, len(g.Adj))
+	if weighted {
+		inW = make([]float32, len(g.Adj))
+	}
+	cur := make([]uint64, n)
+	copy(cur, inOff[:n])
+	for i, u := range lay.order {
+		a, b := g.Offsets[u], g.Offsets[u+1]
+		for k, w := range g.Adj[a:b] {
+			d := lay.pos[w]
+			inAdj[cur[d]] = uint32(i)
+			if inW != nil {
+				inW[cur[d]] = g.Weights[a+uint64(k)]
+			}
+			cur[d]++
+		}
+	}
+	return inOff, inAdj, inW
+}
+
+// sccSolver solves y = base + d * sum_{u->v} y(u) w(u,v)/outw(u) component by component in the
+// layout's numbering (see pagerankSCC).
+type sccSolver struct {
+	inOff       []uint64
+	inAdj       []uint32
+	inW         []float32
+	invOut      []float64 // new numbering
+	base        []float64 // new numbering; nil means uniformBase
+	uniformBase float64
+	skip        []bool // new numbering; nodes outside the restriction (nil: none)
+	d, tol      float64
+	active      float64
+	maxIter     int
+	x, c, ext   []float64
+	snap        []float64
+	mid         []uint64 // first in-arc from inside v's component
+	sweeps      int      // most sweeps any component took
+}
+
+func (s *sccSolver) baseOf(v int) float64 {
+	if s.base == nil {
+		return s.uniformBase
+	}
+	return s.base[v]
+}
+
+// external sums, for v in [lo, hi), what arcs from earlier components bring (final values).
+func (s *sccSolver) external(lo, hi, vlo, vhi int) {
+	for v := vlo; v < vhi; v++ {
+		k, end := s.inOff[v], s.inOff[v+1]
+		var sum float64
+		if s.inW != nil {
+			for ; k < end && int(s.inAdj[k]) < lo; k++ {
+				sum += s.c[s.inAdj[k]] * float64(s.inW[k])
+			}
+		} else {
+			for ; k < end && int(s.inAdj[k]) < lo; k++ {
+				sum += s.c[s.inAdj[k]]
+			}
+		}
+		s.ext[v], s.mid[v] = sum, k
+	}
+}
+
+// sweep runs one Gauss-Seidel sweep over [vlo, vhi) of component [lo, hi): in-arcs from
+// [vlo, vhi) read this sweep's values, others in the component read src (s.c itself when one
+// worker owns the whole component, else the snapshot of the previous sweep). It returns the L1
+// change.
+func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
+	var diff float64
+	span := uint32(vhi - vlo)
+	c := s.c
+	own := c[vlo:vhi]
+	for v := vlo; v < vhi; v++ {
+		if s.skip != nil && s.skip[v] {
+			continue
+		}
+		a, b := s.mid[v], s.inOff[v+1]
+		sum := s.ext[v]
+		if s.inW != nil {
+			ws := s.inW[a:b]
+			for k, u := range s.inAdj[a:b] {
+				cu := src[u]
+				if i := u - uint32(vlo); i < span {
+					cu = own[i]
+				}
+				sum += cu * float64(ws[k])
+			}
+		} else {
+			for _, u := range s.inAdj[a:b] {
+				if i := u - uint32(vlo); i < span {
+					sum += own[i]
+				} else {
+					sum += src[u]
+				}
+			}
+		}
+		xv := s.baseOf(v) + s.d*sum
+		diff += math.Abs(xv - s.x[v])
+		s.x[v] = xv
+		own[v-vlo] = xv * s.invOut[v]
+	}
+	return diff
+}
+
+// sweepSeq is sweep for a component owned by the calling goroutine: every in-arc reads s.c.
+func (s *sccSolver) sweepSeq(lo, hi int) float64 {
+	var diff float64
+	c, x, inAdj, inOff, mid, ext, invOut := s.c, s.x, s.inAdj, s.inOff, s.mid, s.ext, s.invOut
+	for v := lo; v < hi; v++ {
+		if s.skip != nil && s.skip[v] {
+			continue
+		}
+		sum := ext[v]
+		a, b := mid[v], inOff[v+1]
+		if s.inW != nil {
+			ws := s.inW[a:b]
+			for k, u := range inAdj[a:b] {
+				sum += c[u] * float64(ws[k])
+			}
+		} else {
+			for _, u := range inAdj[a:b] {
+				sum += c[u]
+			}
+		}
+		xv := s.baseOf(v) + s.d*sum
+		diff += math.Abs(xv - x[v])
+		x[v] = xv
+		c[v] = xv * invOut[v]
+	}
+	return diff
+}
+
+// solveSeq solves component [lo, hi) on the calling goroutine.
+func (s *sccSolver) solveSeq(lo, hi int) int {
+	s.external(lo, hi, lo, hi)
+	if hi-lo == 1 { // a single node, with or without a self-loop: y = b + d*(ext + loop*y)
+		if s.skip == nil || !s.skip[lo] {
+			var loop float64
+			for k := s.mid[lo]; k < s.inOff[hi]; k++ { // the self-loop arc(s)
+				if s.inW != nil {
+					loop += float64(s.inW[k])
+				} else {
+					loop++
+				}
+			}
+			xv := (s.baseOf(lo) + s.d*s.ext[lo]) / (1 - s.d*loop*s.invOut[lo])
+			s.x[lo], s.c[lo] = xv, xv*s.invOut[lo]
+		}
+		return 1
+	}
+	tol := s.tol * float64(hi-lo) / s.active
+	for it := 1; ; it++ {
+		if s.sweepSeq(lo, hi) < tol || it >= s.maxIter {
+			return it
+		}
+	}
+}
+
+// solvePar solves a large component [lo, hi) with one contiguous range per worker (balanced by
+// arcs): Gauss-Seidel within a range, Jacobi across ranges through a snapshot, so that no slot is
+// written while another worker reads it.
+func (s *sccSolver) solvePar(lo, hi int) int {
+	cost := func(i int) uint64 { return s.inOff[lo+i] - s.inOff[lo] + uint64(i) }
+	parallelRanges(hi-lo, cost, func(_, a, b int) { s.external(lo, hi, lo+a, lo+b) })
+	copy(s.snap[lo:hi], s.c[lo:hi])
+	nw := workers()
+	diffs := make([]float64, nw)
+	tol := s.tol * float64(hi-lo) / s.active
+	for it := 1; ; it++ {
+		parallelRanges(hi-lo, cost, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
+		var diff float64
+		for w := range diffs {
+			diff += diffs[w]
+			diffs[w] = 0
+		}
+		if diff < tol || it >= s.maxIter {
+			return it
+		}
+		parallelChunks(hi-lo, 1<<16, func(_, a, b int) { copy(s.snap[lo+a:lo+b], s.c[lo+a:lo+b]) })
+	}
+}
+
+// bigComponent is the arc count above which a component is solved by all workers together.
+var bigComponent uint64 = 1 << 16 // a variable so that tests can exercise the parallel path on small graphs
+
+// pagerankSCC is the kernel of PageRank and PersonalizedPageRank. With dangling mass returned
+// along the teleport distribution p, the PageRank vector is proportional to the solution y of the
+// linear system y = (1-d) p + d P'^T y, where P' drops the dangling nodes' (zero) rows; so the
+// dangling mass needs no global coupling and y can be solved one strongly connected component at
+// a time in topological order, each by Gauss-Seidel to its share of the tolerance, with the
+// components feeding it already final. Components of one level are independent and run in
+// parallel; a large one is solved by all workers. The result is y / sum(y).
+//
+// Source: the linear-system formulation and the SCC ordering are those of PRPACK (D. Gleich,
+// prpack, "prpack_solver::solve_via_scc_gs"; D. Gleich, "PageRank beyond the Web", SIAM Review
+// 57(3), 2015, sec. 2.3 on dangling nodes; P. Berkhin, "A survey on PageRank computing", Internet
+// Mathematics 2(1), 2005, on block-triangular orderings).
+func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invOut, p []float64, within []bool, active int) ([]float64, int, error) {
+	n := int(g.N)
+	var lay *sccLayout
+	var inOff []uint64
+	var inAdj []uint32
+	var inW []float32
+	if g.Directed {
+		lay = newSCCLayout(g)
+		inOff, inAdj, inW = lay.permutedIn(g, weighted)
+	} else {
+		// An undirected graph is its own transpose, and its components never feed each other:
+		// solve it as one block in its own numbering (no reordering to pay for).
+		lay = &sccLayout{compStart: []uint32{0, g.N}, levelStart: []uint32{0, 1}}
+		inOff, inAdj = g.Offsets, g.Adj
+		if weighted {
+			inW = g.Weights
+		}
+	}
+	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter, active: float64(active),
+		uniformBase: (1 - d) / float64(active),
+		invOut:      make([]float64, n), x: make([]float64, n), c: make([]float64, n), ext: make([]float64, n),
+		mid: make([]uint64, n)}
+	old := func(i int) int { return i }
+	if lay.order != nil {
+		old = func(i int) int { return int(lay.order[i]) }
+	}
+	for i := range n {
+		s.invOut[i] = invOut[old(i)]
+	}
+	if p != nil {
+		s.base = make([]float64, n)
+		for i := range n {
+			s.base[i] = (1 - d) * p[old(i)]
+		}
+	}
+	if within != nil {
+		s.skip = make([]bool, n)
+		for i := range n {
+			s.skip[i] = !within[old(i)]
+		}
+	}
+	nw := workers()
+	if nw > 1 {
+		s.snap = make([]float64, n)
+	}
+	cs := lay.compStart
+	compArcs := func(c int) uint64 { return inOff[cs[c+1]] - inOff[cs[c]] }
+	sweepsOf := make([]int, nw)
+	for l := 0; l+1 < len(lay.levelStart); l++ {
+		ca, cb := int(lay.levelStart[l]), int(lay.levelStart[l+1])
+		if nw == 1 || inOff[cs[cb]]-inOff[cs[ca]] < bigComponent {
+			for c := ca; c < cb; c++ {
+				s.sweeps = max(s.sweeps, s.solveSeq(int(cs[c]), int(cs[c+1])))
+			}
+			continue
+		}
+		for c := ca; c < cb; c++ {
+			if compArcs(c) >= bigComponent {
+				s.sweeps = max(s.sweeps, s.solvePar(int(cs[c]), int(cs[c+1])))
+			}
+		}
+		parallelChunks(cb-ca, 64, func(w, a, b int) {
+			for c := ca + a; c < ca+b; c++ {
+				if compArcs(c) < bigComponent {
+					sweepsOf[w] = max(sweepsOf[w], s.solveSeq(int(cs[c]), int(cs[c+1])))
+				}
+			}
+		})
+	}
+	for _, it := range sweepsOf {
+		s.sweeps = max(s.sweeps, it)
+	}
+	var sum float64
+	for _, xv := range s.x {
+		sum += xv
+	}
+	out := make([]float64, n)
+	for i := range n {
+		out[old(i)] = s.x[i] / sum
+	}
+	return out, s.sweeps, nil
+}
