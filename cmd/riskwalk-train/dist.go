@@ -58,12 +58,14 @@ func runDist(args []string) error {
 	fs.IntVar(&c.Window, "window", 10, "skip-gram window")
 	fs.IntVar(&c.Negative, "negative", 5, "negative samples per pair")
 	fs.IntVar(&c.Epochs, "epochs", 1, "passes over the walks")
-	fs.Float64Var(&c.Alpha, "lr", 0.025, "initial learning rate (decays linearly)")
+	fs.Float64Var(&c.Alpha, "lr", 0.05, "initial learning rate, decaying linearly to --min-lr (as one-process training)")
 	fs.Float64Var(&c.MinAlpha, "min-lr", 0, "final learning rate (0: lr*1e-4)")
 	sample := fs.Float64("sample", 1e-3, "subsampling threshold of frequent nodes (0: off)")
 	fs.IntVar(&c.Threads, "threads", runtime.GOMAXPROCS(0), "worker threads in this rank (may differ between ranks)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
 	fs.IntVar(&c.ChunkWalks, "chunk", 64, "walks per work unit")
+	fs.BoolVar(&c.HogBatch, "hogbatch", true, "share negatives among a centre's contexts (pWord2Vec's HogBatch, as one-process training)")
+	perPair := fs.Bool("per-pair", false, "word2vec's per-pair update (same as --hogbatch=false)")
 	fs.BoolVar(&o.Walk.Weighted, "weighted", false, "follow edge weights")
 	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age")
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
@@ -93,6 +95,9 @@ func runDist(args []string) error {
 	}
 	if o.Merge, err = spmd.ParseMerge(*merge); err != nil {
 		return err
+	}
+	if *perPair {
+		c.HogBatch = false
 	}
 	c.Sample = *sample
 	if c.Sample == 0 {
