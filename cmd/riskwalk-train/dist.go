@@ -105,6 +105,14 @@ func runDist(args []string) error {
 	}
 	o.Walk = walk.Config{Weighted: o.Walk.Weighted, HalfLife: halfLife.Seconds(), HubCap: uint32(*hubCap)}
 
+	// Ranks wait in the sync collectives while other processes may want the core (more ranks than
+	// cores, other jobs): OpenMPI's default busy polling then starves the peer that must move the
+	// data. Yielding made BlogCatalog's syncs 30-60x faster on this shared 2-core box (13 s -> 0.2 s
+	// for 28 syncs of 21 MB) and costs microseconds on dedicated cores. `--mca mpi_yield_when_idle 0`
+	// (or the variable) overrides it.
+	if _, set := os.LookupEnv("OMPI_MCA_mpi_yield_when_idle"); !set {
+		os.Setenv("OMPI_MCA_mpi_yield_when_idle", "1")
+	}
 	if err := mpi.Init(); err != nil {
 		return err
 	}
