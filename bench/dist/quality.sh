@@ -21,6 +21,8 @@ for ds in $sets; do
   for np in 2 4; do
     [ -f "$out/$ds.p$np.rwp" ] || $BIN/riskwalk partition --ranks $np -o "$out/$ds.p$np.rwp" "$g" > "$out/$ds.p$np.partition.txt" 2>&1
   done
+  # nodeclass.py reads every non-empty line as `node label`: drop comment lines (PPI has a header).
+  grep -v '^#' "$DATA/$ds/labels.tsv" > "$out/$ds.labels.tsv"
   for run in single np2 np4; do
     v=$out/$ds.$run.rwv
     case $run in
@@ -34,6 +36,6 @@ for ds in $sets; do
       grep '^RESULT' "$out/$ds.$run.log" | tee -a "$out/log.txt"
     fi
     $BIN/riskwalk export --format word2vec -o "$out/$ds.$run.emb" "$v" >/dev/null
-    /usr/bin/python3 "$EVAL/nodeclass.py" --emb "$out/$ds.$run.emb" --labels "$DATA/$ds/labels.tsv" --ratios 0.5 2>&1 | grep -E '^0.5|^RESULT' | tee -a "$out/log.txt"
+    /usr/bin/python3 "$EVAL/nodeclass.py" --emb "$out/$ds.$run.emb" --labels "$out/$ds.labels.tsv" --ratios 0.5 2>&1 | grep -E '^0.5|^RESULT' | tee -a "$out/log.txt"
   done
 done
