@@ -32,10 +32,11 @@ type Options struct {
 	Walk walk.Config
 	// SyncEvery is the number of work units between syncs, counted on the rank with the most
 	// units (the others sync after the same share of their own units); 0 means
-	// max(1, 24/ranks²). With summed deltas a row that k ranks train moves up to k times as far
-	// between syncs as one copy would, so the interval must shrink faster than 1/ranks. Measured
-	// on BlogCatalog (40 walks, lr 0.05): 2 ranks at 6 matched one process (Micro/Macro-F1 +0.1);
-	// 4 ranks diverged at 10 (loss 3.0) and lost 1.2 Macro-F1 at 3, but matched at 1.
+	// max(1, 96/ranks³): 12 for 2 ranks, 1 from 4 ranks on. With summed deltas a row that k ranks
+	// train moves up to k times as far between syncs as one copy would, so the interval must
+	// shrink faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process
+	// 39.81/25.97 Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync
+	// traffic); 4 ranks diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
 	SyncEvery int
 	Halo      Halo
 	Merge     Merge
@@ -206,7 +207,7 @@ func Run(o Options) (*Result, error) {
 		}
 	}
 	if o.SyncEvery == 0 {
-		o.SyncEvery = max(1, 24/(P*P))
+		o.SyncEvery = max(1, 96/(P*P*P))
 	}
 	if o.Checkpoint == "" {
 		o.Checkpoint = o.Out + ".ckpt"

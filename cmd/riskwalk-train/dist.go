@@ -69,7 +69,7 @@ func runDist(args []string) error {
 	fs.BoolVar(&o.Walk.Weighted, "weighted", false, "follow edge weights")
 	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age")
 	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
-	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 24/ranks²))")
+	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 96/ranks³): 12 on 2 ranks, 1 from 4)")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only) or stop (end the walk there)")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")
