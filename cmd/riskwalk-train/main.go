@@ -2,6 +2,7 @@
 // it is the only binary that links MPI.
 //
 //	riskwalk-train [training flags]   train (see runTrain)
+//	mpirun -np R riskwalk-train --partition P.rwp [training flags]   train as R SPMD ranks (dist.go)
 //	riskwalk-train --mpi-selftest     check the MPI setup: run every collective on every rank
 //
 // --mpi-selftest works as one process (no mpirun) and under `mpirun -np N --bind-to none`. Each
@@ -21,7 +22,11 @@ func main() {
 	if len(os.Args) > 1 && (os.Args[1] == "--mpi-selftest" || os.Args[1] == "-mpi-selftest") {
 		os.Exit(mpiSelfTest(os.Stdout, os.Stderr))
 	}
-	if err := runTrain(os.Args[1:]); err != nil {
+	run := runTrain
+	if distRequested(os.Args[1:]) {
+		run = runDist // under mpirun, or with --partition: the SPMD trainer (dist.go)
+	}
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
 		os.Exit(1)
 	}

@@ -1,0 +1,82 @@
+// Package spmd is riskwalk's distributed DeepWalk trainer: the logic one MPI rank runs under
+// `mpirun -np R riskwalk-train --partition parts.rwp ...` (cmd/riskwalk-train only parses flags
+// and calls Run).
+//
+// # What a rank holds
+//
+// Every rank maps the whole graph file but keeps only its part (BuildPart): the nodes it owns in
+// the partition (package partition) with all their arcs, and the partition's replicas of that part
+// (every other node adjacent to an owned node) with the arcs the Halo rule keeps. Local ids are
+// owned nodes, then replicas, then S sampled remote nodes (SampleRemote; negatives only, no arcs),
+// then one padding row; model row = local id, initialised by global id, so every copy of a node
+// starts equal. Per-rank memory is O(owned + replicas + S) rows and O(local arcs), never O(N),
+// except rank 0's final N x Dim matrix (see below).
+//
+// # Walks and training
+//
+// Owner computes: walks start only at owned nodes (trainer.Job.Starts), so the job's corpus is
+// the one-process corpus split by owner. A walk that steps onto a replica continues there with
+// the replica's arcs: under HaloStay (the default) only arcs to held nodes, so the walk keeps its
+// length but stays inside owned ∪ replicas; under HaloStop all arcs, those to nodes not held
+// leading to a sentinel where the walk ends. On a planted 8-block graph (TestDistTrain's kind) stop
+// cut 30% of the tokens and halved the block margin; stay matched one rank. Inside a rank the
+// trainer runs Hogwild on all its threads.
+//
+// Negatives and subsampling use job-wide corpus counts: each rank counts its walks
+// (trainer.CountVisits), GlobalCounts sums them at the owners and sends totals to the replicas.
+// The negative table holds owned and replica rows by c^0.75 and the S sampled remote rows each with
+// weight W_rem/S, the rest of the graph's c^0.75 mass (countsVocab), so a rank of a community
+// partition still pushes its nodes away from other parts' nodes.
+//
+// # Replica sync
+//
+// The job is cut into sync rounds: SyncEvery work units of the rank with the most units, the
+// other ranks doing the same share of theirs. After each round every rank stops training and
+// Sync runs two Alltoallv exchanges of row values (no ids: the Plan, built from the partition on
+// every rank, fixes the order): replica holders push In and Out deltas since the last sync to the
+// owners, who add them (MergeSum; MergeAvg takes the mean of the copies that changed, which
+// measured far worse: it halves the progress of rows both ranks train), then owners send the
+// rows back. Exchanges are split into pieces of at most 16M elements. One Allreduce of counters
+// per round gives rank 0 the job-wide tokens/s and sync bytes for its progress line.
+//
+// # Start-up checks and failures
+//
+// The ranks Allgather (graph checksum, partition checksum, parameter hash) and refuse to start if
+// any differs from rank 0's, naming the rank and the value. Every later step that can fail on one
+// rank is followed by a collective agreement, so all ranks return the same error and the job ends
+// with MPI_Finalize (Agreed); other failures abort the job (MPI_Abort). A rank killed outright makes
+// mpirun end the job (about 1 s here).
+//
+// # Checkpoints
+//
+// With CheckpointEvery, rank 0 decides at a sync (through the round's Allreduce) that every rank
+// writes its model (trainer.WriteCheckpoint, .rwc) to RankCheckpoint(base, rank, slot) with slot =
+// round mod 2; after all ranks report success rank 0 writes the manifest at base naming the round
+// and slot. A crash mid-checkpoint leaves the previous round's slot and manifest intact. Resume:
+// rank 0 reads the manifest and broadcasts it; each rank loads its slot, checks units, sizes,
+// graph and parameters, and an Allreduce of min and max of the round every rank loaded must agree.
+// A checkpoint is taken right after a sync, when every replica equals its owner's row, so resuming
+// with one thread per rank gives the uninterrupted run's vectors bit for bit (TestDistKillResume).
+//
+// The manifest is a secfile container (package internal/secfile: header, section table, 64-byte
+// aligned sections, CRC32C each) with magic "RWSPMD\0\0", version ManifestV1, and two sections,
+// little-endian:
+//
+//	"meta"   64 bytes:
+//	            0  8  round: sync rounds done (the next round to run)
+//	            8  8  rounds of the job
+//	           16  4  ranks
+//	           20  4  slot (0 or 1) of the rank checkpoint files
+//	           24  8  graph checksum (graph.File.Checksum)
+//	           32  8  partition checksum (PartitionChecksum)
+//	           40  8  parameter hash (FNV-1a of the options that must match)
+//	           48 16  zero
+//	"units"  ranks x uint64: work units each rank had done at that round
+//
+// # Output
+//
+// Rank 0 receives every rank's owned In rows (Send/Recv in messages of about 16 MiB, in Owned
+// order, so no ids travel), places them at their global ids and writes the vector file with
+// vecfile.Write, the same format as one-process training. This needs N x Dim floats on rank 0; a
+// streaming vecfile writer would remove that limit.
+package spmd

@@ -1,0 +1,663 @@
+package spmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"riskwalk/graph"
+	"riskwalk/internal/mpi"
+	"riskwalk/internal/progress"
+	"riskwalk/internal/secfile"
+	"riskwalk/partition"
+	"riskwalk/trainer"
+	"riskwalk/vecfile"
+	"riskwalk/walk"
+)
+
+// Options are one distributed training run's inputs; every rank passes the same values (checked
+// at start, except Train.Threads, which may differ by rank).
+type Options struct {
+	Graph, Partition, Out string
+	Train                 trainer.Config
+	// Walk chooses the kind of walk; Length is taken from Train.WalkLength, and Now = 0 means the
+	// graph's latest timestamp (agreed over ranks).
+	Walk walk.Config
+	// SyncEvery is the number of work units between syncs, counted on the rank with the most
+	// units (the others sync after the same share of their own units); 0 means
+	// max(1, 96/ranks³): 12 for 2 ranks, 1 from 4 ranks on. With summed deltas a row that k ranks
+	// train moves up to k times as far between syncs as one copy would, so the interval must
+	// shrink faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process
+	// 39.81/25.97 Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync
+	// traffic); 4 ranks diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
+	SyncEvery int
+	Halo      Halo
+	Merge     Merge
+	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
+	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
+	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
+	NegOwned        bool
+	RemoteNegatives int
+	DType           vecfile.DType
+	// Checkpoint is the manifest path (rank files beside it, see RankCheckpoint); "" means
+	// Out+".ckpt". CheckpointEvery > 0 checkpoints at the first sync after each such interval.
+	Checkpoint      string
+	CheckpointEvery time.Duration
+	Resume          bool
+	Quiet           bool
+	Log             io.Writer // progress and reports from rank 0; nil means os.Stderr
+}
+
+func (o *Options) logw() io.Writer {
+	if o.Log == nil {
+		return os.Stderr
+	}
+	return o.Log
+}
+
+// Result is what a run did; job-wide figures are the same on every rank.
+type Result struct {
+	Nodes                       uint32
+	Ranks                       int
+	Rounds, FirstRound          uint64 // syncs of the job; the round this run started at (resume)
+	Walks, Steps, Tokens, Pairs int64  // job-wide, this run
+	Loss                        float64
+	TrainSeconds                float64 // wall time of the training loop (walks, SGD and syncs)
+	SyncSeconds                 float64 // rank 0's time in the sync exchanges
+	WaitSeconds                 float64 // rank 0's time waiting for slower ranks before syncs
+	CountSeconds                float64 // corpus counting and count exchange
+	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
+	SyncBytesPerEpoch           float64
+	OwnedRows, ReplicaRows      []int // per rank
+	Arcs                        [3]uint64
+	Threads                     int // this rank's
+}
+
+// TokensPerSecond is the job-wide training rate.
+func (r *Result) TokensPerSecond() float64 { return float64(r.Tokens) / r.TrainSeconds }
+
+// agreedError is an error every rank of the job has returned at the same point, so the job can
+// end with MPI_Finalize instead of MPI_Abort.
+type agreedError struct{ error }
+
+func (e agreedError) Unwrap() error { return e.error }
+
+// Agreed reports whether every rank got an error at the same point (then each returns from Run
+// and may finalize MPI); otherwise the caller must end the job with mpi.Abort, since other ranks
+// may wait in a collective forever.
+func Agreed(err error) bool {
+	var a agreedError
+	return errors.As(err, &a)
+}
+
+// agree is a collective: every rank reports whether its step failed; if any did, every rank
+// returns an agreed error (the failed ranks their own, the others one naming the failed ranks).
+func agree(what string, err error) error {
+	st := []int32{0}
+	if err != nil {
+		st[0] = 1
+	}
+	all := make([]int32, mpi.Size())
+	if e := mpi.Allgather(st, all); e != nil {
+		return e
+	}
+	var bad []string
+	for r, s := range all {
+		if s != 0 {
+			bad = append(bad, strconv.Itoa(r))
+		}
+	}
+	switch {
+	case len(bad) == 0:
+		return nil
+	case err != nil:
+		return agreedError{fmt.Errorf("%s: %w", what, err)}
+	}
+	return agreedError{fmt.Errorf("%s failed on rank %s (see its message)", what, strings.Join(bad, ", "))}
+}
+
+// paramHash identifies the options that must be equal on every rank.
+func paramHash(o *Options) uint64 {
+	c := o.Train
+	c.Threads = 0
+	b, _ := json.Marshal(struct {
+		C         trainer.Config
+		W         walk.Config
+		SyncEvery int
+		Halo      Halo
+		Merge     Merge
+		NegOwned  bool
+		Remote    int
+		DType     vecfile.DType
+	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}
+
+// PartitionChecksum identifies a .rwp file's content by its sections' CRC32Cs.
+func PartitionChecksum(path string) (uint64, error) {
+	f, err := secfile.Open(path, partition.Magic, uint32(partition.V1), uint32(partition.Current), secfile.Options{SkipSectionCRC: true})
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	h := fnv.New64a()
+	for _, n := range f.Names() {
+		crc, _ := f.SectionCRC(n)
+		fmt.Fprintf(h, "%s:%08x;", n, crc)
+	}
+	return h.Sum64(), nil
+}
+
+// checkInputs is the start-up collective: every rank sends (status, graph checksum, partition
+// checksum, parameter hash) and all compare against rank 0, naming the ranks that differ.
+func checkInputs(local error, gsum, psum, phash uint64) error {
+	P := mpi.Size()
+	st := uint64(0)
+	if local != nil {
+		st = 1
+	}
+	mine := []uint64{st, gsum, psum, phash}
+	all := make([]uint64, 4*P)
+	if err := mpi.Allgather(mine, all); err != nil {
+		return err
+	}
+	var msgs []string
+	for r := 0; r < P; r++ {
+		if all[4*r] != 0 {
+			msgs = append(msgs, fmt.Sprintf("rank %d could not open its inputs (see its message)", r))
+		}
+	}
+	if len(msgs) == 0 {
+		names := []string{"", "graph checksum", "partition checksum", "parameter hash"}
+		hints := []string{"", "a different --graph file", "a different --partition file", "different training flags"}
+		for r := 1; r < P; r++ {
+			for f := 1; f < 4; f++ {
+				if all[4*r+f] != all[f] {
+					msgs = append(msgs, fmt.Sprintf("rank %d differs from rank 0: %s %016x, rank 0 has %016x (%s)", r, names[f], all[4*r+f], all[f], hints[f]))
+				}
+			}
+		}
+	}
+	switch {
+	case len(msgs) == 0:
+		return nil
+	case local != nil:
+		return agreedError{local}
+	}
+	return agreedError{fmt.Errorf("inputs differ across ranks; every rank must get the same files and flags:\n  %s", strings.Join(msgs, "\n  "))}
+}
+
+// Run trains on this rank's part and writes the vector file (rank 0). It is called by every rank
+// of the job after mpi.Init; in a world of one rank it needs a partition of one part.
+func Run(o Options) (*Result, error) {
+	me, P := mpi.Rank(), mpi.Size()
+	log := o.logw()
+	say := func(format string, a ...any) {
+		if me == 0 && !o.Quiet {
+			fmt.Fprintf(log, format, a...)
+		}
+	}
+	if o.SyncEvery == 0 {
+		o.SyncEvery = max(1, 96/(P*P*P))
+	}
+	if o.Checkpoint == "" {
+		o.Checkpoint = o.Out + ".ckpt"
+	}
+	if o.DType == 0 {
+		o.DType = vecfile.Float32
+	}
+	o.Train.Defaults()
+	o.Walk.Length = o.Train.WalkLength
+	var lerr error
+	if err := o.Train.Validate(); err != nil {
+		lerr = err
+	} else if o.SyncEvery < 1 {
+		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units", o.SyncEvery)
+	}
+
+	// Load and agree on the inputs.
+	t0 := time.Now()
+	var gf *graph.File
+	var pf *partition.File
+	var gsum, psum uint64
+	if lerr == nil {
+		gf, lerr = graph.Open(o.Graph)
+	}
+	if gf != nil {
+		defer gf.Close()
+		gsum = gf.Checksum()
+		pf, lerr = partition.Open(o.Partition)
+	}
+	if pf != nil {
+		defer pf.Close()
+		psum, lerr = PartitionChecksum(o.Partition)
+	}
+	phash := paramHash(&o)
+	if err := checkInputs(lerr, gsum, psum, phash); err != nil {
+		return nil, err
+	}
+	// Equal on every rank now, so these fail on all ranks alike.
+	if err := pf.CheckGraph(gsum, gf.N); err != nil {
+		return nil, agreedError{fmt.Errorf("%s: %w", o.Partition, err)}
+	}
+	if int(pf.R) != P {
+		return nil, agreedError{fmt.Errorf("%s has %d parts but the job has %d ranks: run mpirun -np %d, or partition with --ranks %d", o.Partition, pf.R, P, pf.R, P)}
+	}
+
+	var pt *Part
+	var pl *Plan
+	var err error
+	pt, lerr = BuildPart(gf.Graph, pf.Partition, uint32(me), o.Halo)
+	if lerr == nil && pt.Owned == 0 {
+		lerr = fmt.Errorf("part %d owns no nodes: partition into fewer parts", me)
+	}
+	if err := agree("building the rank's part", lerr); err != nil {
+		return nil, err
+	}
+	k := o.RemoteNegatives
+	if k < 0 {
+		k = max(1024, pt.Owned/4)
+	}
+	if !o.NegOwned && P > 1 {
+		pt.Extra = SampleRemote(gf.Graph, pf.Partition, uint32(me), k, o.Train.Seed)
+	}
+	extra, err := gatherLists(pt.Extra)
+	if err != nil {
+		return nil, err
+	}
+	pl, lerr = NewPlan(pf.Partition, pt, me, P, extra)
+	if err := agree("planning the replica exchange", lerr); err != nil {
+		return nil, err
+	}
+	res := &Result{Nodes: gf.N, Ranks: P, Threads: o.Train.Threads}
+	sizes := []uint64{uint64(pt.Owned), uint64(len(pt.Nodes) - pt.Owned)}
+	allSizes := make([]uint64, 2*P)
+	if err := mpi.Allgather(sizes, allSizes); err != nil {
+		return nil, err
+	}
+	for r := 0; r < P; r++ {
+		res.OwnedRows = append(res.OwnedRows, int(allSizes[2*r]))
+		res.ReplicaRows = append(res.ReplicaRows, int(allSizes[2*r+1]))
+	}
+	arcs := []uint64{pt.OwnedArcs, pt.ReplicaArcs, pt.SentinelArcs}
+	if err := mpi.Allreduce(arcs, arcs, mpi.Sum); err != nil { // (a buffer of its own: cgo refuses pointers into res)
+		return nil, err
+	}
+	copy(res.Arcs[:], arcs)
+
+	// Walks, with the job-wide latest timestamp for time-aware walks.
+	if o.Walk.HalfLife > 0 && o.Walk.Now == 0 {
+		t := []int64{pt.LatestTime()}
+		if err := mpi.Allreduce(t, t, mpi.Max); err != nil {
+			return nil, err
+		}
+		o.Walk.Now = t[0]
+	}
+	wk, lerr := walk.New(pt.G, o.Walk)
+	if err := agree("setting up walks", lerr); err != nil {
+		return nil, err
+	}
+
+	// The model: held rows plus one padding row (see countsVocab). Rows are initialised by global
+	// id, so a replica starts equal to its owner's row.
+	L := len(pt.Nodes)
+	m, err := trainer.NewModel(L+len(pt.Extra)+1, o.Train.Dim)
+	if err != nil {
+		return nil, agreedError{err}
+	}
+	m.InitRows(o.Train.Seed, append(append(pt.Nodes[:L:L], pt.Extra...), math.MaxUint32))
+	cfg := o.Train
+	if me > 0 {
+		// Each rank's walks and SGD draw from their own streams (row initialisation above keeps
+		// the user's seed, so that copies of a row agree).
+		cfg.Seed = walk.Stream(o.Train.Seed, 0x53504d44, uint64(me))
+	}
+	job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Model: m, Rows: pt.Rows}
+	units := job.Units()
+	mu := []uint64{units}
+	if err := mpi.Allreduce(mu, mu, mpi.Max); err != nil {
+		return nil, err
+	}
+	rounds := (mu[0] + uint64(o.SyncEvery) - 1) / uint64(o.SyncEvery)
+	bound := func(k uint64) uint64 { return units * k / rounds }
+	res.Rounds = rounds
+
+	if o.Resume {
+		k, err := resume(&o, job, gsum, psum, phash, rounds, bound)
+		if err != nil {
+			return nil, err
+		}
+		res.FirstRound = k
+		say("resuming from %s at sync round %d of %d\n", o.Checkpoint, k, rounds)
+	}
+
+	tc := time.Now()
+	if err := countsVocab(&o, job, pt, pl); err != nil {
+		return nil, err
+	}
+	res.CountSeconds = time.Since(tc).Seconds()
+	say("rank 0/%d: %d owned + %d replica rows (job: %d nodes, %d replica rows, arcs %d owned / %d replica / %d leave), %d sync rounds, loaded in %s\n",
+		P, pt.Owned, L-pt.Owned, gf.N, sum(res.ReplicaRows), res.Arcs[0], res.Arcs[1], res.Arcs[2], rounds, time.Since(t0).Round(time.Millisecond))
+
+	if err := trainLoop(&o, job, pl, pt, res, rounds, bound, gsum, psum, phash, log); err != nil {
+		return nil, err
+	}
+	if err := gatherWrite(&o, pf.Partition, pt, job.Model, gsum, res); err != nil {
+		return nil, err
+	}
+	if o.CheckpointEvery > 0 {
+		for s := uint32(0); s < 2; s++ {
+			os.Remove(RankCheckpoint(o.Checkpoint, me, s))
+		}
+		if me == 0 {
+			os.Remove(o.Checkpoint)
+		}
+	}
+	return res, nil
+}
+
+func sum(x []int) int {
+	s := 0
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// countsVocab builds the negative and subsampling tables from job-wide corpus counts: each rank
+// counts its own walks, GlobalCounts sums them at the owners and returns the totals to replicas.
+//
+// Negatives: word2vec draws node v with probability c_v^0.75 / W, W = Σ_v c_v^0.75 over the
+// graph. A rank holds the owned and replica rows exactly (weight c_v^0.75 each) and stands for
+// the other nodes, of total weight W_rem = W − W_held, by its S sampled remote rows, each given
+// weight W_rem/S (they were sampled by deg^0.75, about c^0.75 for uniform walks). NewVocab takes
+// counts and raises them to 0.75, so a sampled row gets the count (W_rem/S)^(4/3).
+//
+// Subsampling depends on the corpus size, so the padding row (the model's last) carries the part
+// of the job-wide corpus not in the rank's rows; it is never in a walk and never a negative.
+func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
+	counts, err := trainer.CountVisits(job)
+	if err := agree("counting the corpus", err); err != nil {
+		return err
+	}
+	if _, err := GlobalCounts(pl, counts); err != nil {
+		return err
+	}
+	L, S := len(pt.Nodes), len(pt.Extra)
+	tot := []float64{0, 0} // Σ c and Σ c^0.75 over owned rows, then over the job
+	held, heldW := 0.0, 0.0
+	for i, c := range counts[:L] {
+		if i < pt.Owned {
+			tot[0] += c
+			tot[1] += math.Pow(c, 0.75)
+		}
+		held += c
+		heldW += math.Pow(c, 0.75)
+	}
+	if err := mpi.Allreduce(tot, tot, mpi.Sum); err != nil {
+		return err
+	}
+	if S > 0 {
+		fake := math.Pow(max(0, tot[1]-heldW)/float64(S), 4.0/3)
+		for i := L; i < L+S; i++ {
+			counts[i] = fake
+			held += fake
+		}
+	}
+	counts[L+S] = max(0, tot[0]-held)
+	n := L + S
+	if o.NegOwned {
+		n = pt.Owned
+	}
+	neg := make([]uint32, n)
+	for i := range neg {
+		neg[i] = uint32(i)
+	}
+	job.Vocab, err = trainer.NewVocab(counts, neg, job.Sample)
+	return agree("building the vocabulary", err)
+}
+
+// gatherLists is a collective: every rank's list, indexed by rank.
+func gatherLists(mine []uint32) ([][]uint32, error) {
+	P := mpi.Size()
+	n := []int64{int64(len(mine))}
+	ns := make([]int64, P)
+	if err := mpi.Allgather(n, ns); err != nil {
+		return nil, err
+	}
+	counts := make([]int, P)
+	total := 0
+	for r, c := range ns {
+		counts[r] = int(c)
+		total += int(c)
+	}
+	all := make([]uint32, total)
+	if err := mpi.Allgatherv(mine, all, counts); err != nil {
+		return nil, err
+	}
+	out := make([][]uint32, P)
+	off := 0
+	for r, c := range counts {
+		out[r] = all[off : off+c]
+		off += c
+	}
+	return out, nil
+}
+
+// resume loads this rank's checkpoint named by rank 0's manifest and returns the round to start at.
+func resume(o *Options, job *trainer.Job, gsum, psum, phash, rounds uint64, bound func(uint64) uint64) (uint64, error) {
+	me, P := mpi.Rank(), mpi.Size()
+	buf := make([]uint64, 8+P)
+	var merr error
+	if me == 0 {
+		mf, err := ReadManifest(o.Checkpoint)
+		switch {
+		case err != nil:
+			merr = err
+		case int(mf.Ranks) != P:
+			merr = fmt.Errorf("%s was written by %d ranks, this job has %d", o.Checkpoint, mf.Ranks, P)
+		default:
+			buf[0] = 1
+			copy(buf[1:], []uint64{mf.Round, mf.Rounds, uint64(mf.Slot), mf.GraphSum, mf.PartitionSum, mf.ParamHash})
+			copy(buf[8:], mf.Units)
+		}
+	}
+	if err := mpi.Bcast(buf, 0); err != nil {
+		return 0, err
+	}
+	if buf[0] == 0 {
+		if merr == nil {
+			merr = fmt.Errorf("rank 0 could not read the checkpoint manifest %s (see its message)", o.Checkpoint)
+		}
+		return 0, agreedError{fmt.Errorf("--resume: %w (start without --resume to train from scratch)", merr)}
+	}
+	round, mrounds, slot := buf[1], buf[2], uint32(buf[3])
+	switch {
+	case buf[4] != gsum:
+		return 0, agreedError{fmt.Errorf("--resume: the checkpoint was made on another graph (checksum %016x, this graph %016x)", buf[4], gsum)}
+	case buf[5] != psum:
+		return 0, agreedError{fmt.Errorf("--resume: the checkpoint was made with another partition file (checksum %016x, this one %016x)", buf[5], psum)}
+	case buf[6] != phash || mrounds != rounds:
+		return 0, agreedError{errors.New("--resume: the checkpoint was made with other training flags (rerun with the same flags as the interrupted run)")}
+	}
+	path := RankCheckpoint(o.Checkpoint, me, slot)
+	ck, err := trainer.ReadCheckpoint(path)
+	if err == nil {
+		a, b := ck.Config, job.Config
+		a.Threads, b.Threads = 0, 0
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		switch {
+		case string(ja) != string(jb):
+			err = fmt.Errorf("%s: made with other parameters", path)
+		case ck.UnitsDone != buf[8+me] || ck.UnitsDone != bound(round):
+			err = fmt.Errorf("%s holds unit %d, the manifest wants %d (round %d): the checkpoint files are from different runs", path, ck.UnitsDone, bound(round), round)
+		case ck.Model.Rows != job.Model.Rows || ck.Model.Dim != job.Model.Dim || ck.GraphSum != gsum:
+			err = fmt.Errorf("%s: %d rows of %d, graph %016x; this rank needs %d rows of %d, graph %016x", path, ck.Model.Rows, ck.Model.Dim, ck.GraphSum, job.Model.Rows, job.Model.Dim, gsum)
+		}
+	}
+	// Every rank must resume from the same round: min and max of the rounds loaded must agree.
+	r := []uint64{round, round}
+	if err != nil {
+		r = []uint64{math.MaxUint64, 0}
+	}
+	mn, mx := []uint64{0}, []uint64{0}
+	if e := mpi.Allreduce(r[:1], mn, mpi.Min); e != nil {
+		return 0, e
+	}
+	if e := mpi.Allreduce(r[1:], mx, mpi.Max); e != nil {
+		return 0, e
+	}
+	if mn[0] != mx[0] {
+		if err != nil {
+			return 0, agreedError{fmt.Errorf("--resume: %w", err)}
+		}
+		return 0, agreedError{errors.New("--resume: some ranks could not load their checkpoint at the manifest's round (see their messages)")}
+	}
+	job.Model = ck.Model
+	job.FirstUnit = ck.UnitsDone
+	return round, nil
+}
+
+// stats indices of the per-round Allreduce.
+const (
+	sWalks = iota
+	sSteps
+	sTokens
+	sPairs
+	sLoss
+	sErr
+	sCkpt
+	sLen
+)
+
+func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, rounds uint64, bound func(uint64) uint64,
+	gsum, psum, phash uint64, log io.Writer) error {
+	me, P := mpi.Rank(), mpi.Size()
+	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
+	var meter *progress.Meter
+	tokens := int64(0)
+	bytes0 := int64(0)
+	roundsRun := uint64(0) // rounds done by this run (not counting those before a resume)
+	t0 := time.Now()
+	lastCk := time.Now()
+	totalWalks := int64(o.Train.Epochs) * int64(o.Train.WalksPerNode) * int64(res.Nodes)
+	if me == 0 && !o.Quiet {
+		meter = progress.StartTo(log, fmt.Sprintf("train[%d ranks]", P), "walks", totalWalks, 0, func() string {
+			el := time.Since(t0).Seconds()
+			return fmt.Sprintf("%s tokens/s, sync %sB/epoch", progress.Human(float64(tokens)/el),
+				progress.Human(epochBytes(bytes0, roundsRun, rounds, o.Train.Epochs)))
+		})
+		meter.Add(int64(float64(totalWalks) * float64(res.FirstRound) / float64(rounds)))
+	}
+	st := make([]float64, sLen)
+	all := make([]float64, sLen)
+	var lossW, lossN float64
+	for k := res.FirstRound; k < rounds; k++ {
+		clear(st)
+		job.FirstUnit, job.EndUnit = bound(k), bound(k+1)
+		if job.EndUnit > job.FirstUnit {
+			s, err := trainer.Train(job)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "rank %d: training: %v\n", me, err)
+				st[sErr] = 1
+			}
+			st[sWalks], st[sSteps], st[sTokens], st[sPairs] = float64(s.Walks), float64(s.Steps), float64(s.Tokens), float64(s.Pairs)
+			st[sLoss] = s.Loss * float64(s.Pairs)
+		}
+		// The barrier splits rank 0's time at a sync into waiting for slower ranks and the exchange.
+		tw := time.Now()
+		if err := mpi.Barrier(); err != nil {
+			return err
+		}
+		ts := time.Now()
+		res.WaitSeconds += ts.Sub(tw).Seconds()
+		if err := sy.Run(); err != nil {
+			return err
+		}
+		res.SyncSeconds += time.Since(ts).Seconds()
+		if me == 0 && o.CheckpointEvery > 0 && time.Since(lastCk) >= o.CheckpointEvery && k+1 < rounds {
+			st[sCkpt] = 1
+		}
+		if err := mpi.Allreduce(st, all, mpi.Sum); err != nil {
+			return err
+		}
+		if all[sErr] > 0 {
+			return agreedError{fmt.Errorf("training failed on %d rank(s) (see their messages)", int(all[sErr]))}
+		}
+		res.Walks += int64(all[sWalks])
+		res.Steps += int64(all[sSteps])
+		res.Tokens += int64(all[sTokens])
+		res.Pairs += int64(all[sPairs])
+		lossW += all[sLoss]
+		lossN += all[sPairs]
+		tokens = res.Tokens
+		b := []int64{sy.Bytes}
+		if err := mpi.Allreduce(b, b, mpi.Sum); err != nil {
+			return err
+		}
+		bytes0 = b[0]
+		roundsRun++
+		if meter != nil {
+			meter.Add(int64(all[sWalks]))
+		}
+		if all[sCkpt] > 0 {
+			if err := checkpoint(o, job, k+1, rounds, gsum, psum, phash); err != nil {
+				return err
+			}
+			lastCk = time.Now()
+		}
+	}
+	if meter != nil {
+		meter.Finish()
+	}
+	res.TrainSeconds = time.Since(t0).Seconds()
+	res.SyncBytes = bytes0
+	res.SyncBytesPerEpoch = epochBytes(bytes0, roundsRun, rounds, o.Train.Epochs)
+	if lossN > 0 {
+		res.Loss = lossW / lossN
+	}
+	return nil
+}
+
+// epochBytes scales the bytes sent in the rounds run so far to one epoch of the job.
+func epochBytes(bytes int64, run, rounds uint64, epochs int) float64 {
+	if run == 0 {
+		return 0
+	}
+	return float64(bytes) / float64(run) * float64(rounds) / float64(max(1, epochs))
+}
+
+// checkpoint writes every rank's checkpoint for round k (just after its sync) into slot k%2,
+// then rank 0's manifest; a crash at any point leaves the previous round's set intact.
+func checkpoint(o *Options, job *trainer.Job, k, rounds, gsum, psum, phash uint64) error {
+	me, P := mpi.Rank(), mpi.Size()
+	slot := uint32(k % 2)
+	err := trainer.WriteCheckpoint(RankCheckpoint(o.Checkpoint, me, slot), job, job.EndUnit, gsum)
+	if err := agree("writing checkpoints", err); err != nil {
+		return err
+	}
+	u := []uint64{job.EndUnit}
+	all := make([]uint64, P)
+	if err := mpi.Allgather(u, all); err != nil {
+		return err
+	}
+	err = nil
+	if me == 0 {
+		err = WriteManifest(o.Checkpoint, &Manifest{Round: k, Rounds: rounds, Ranks: uint32(P), Slot: slot,
+			GraphSum: gsum, PartitionSum: psum, ParamHash: phash, Units: all})
+		if err == nil && !o.Quiet {
+			fmt.Fprintf(o.logw(), "checkpoint %s: round %d of %d\n", o.Checkpoint, k, rounds)
+		}
+	}
+	return agree("writing the checkpoint manifest", err)
+}
