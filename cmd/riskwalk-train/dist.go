@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
 
 	"riskwalk/internal/mpi"
 	"riskwalk/spmd"
 	"riskwalk/vecfile"
-	"riskwalk/walk"
 )
 
 const distUsage = `usage: mpirun -np R [mpirun flags] riskwalk-train --graph GRAPH.rwg --partition PARTS.rwp --out vectors.rwv [flags]
@@ -52,23 +50,7 @@ func runDist(args []string) error {
 	fs.StringVar(&o.Graph, "graph", "", "graph file (.rwg) to train on, the same on every rank (required)")
 	fs.StringVar(&o.Partition, "partition", "", "partition file (.rwp) with one part per rank (required)")
 	fs.StringVar(&o.Out, "out", "", "vector file rank 0 writes (required)")
-	fs.IntVar(&c.WalksPerNode, "walks", 80, "walks started at every node (DeepWalk's gamma)")
-	fs.IntVar(&c.WalkLength, "length", 40, "nodes per walk (DeepWalk's t)")
-	fs.IntVar(&c.Dim, "dim", 128, "vector dimension")
-	fs.IntVar(&c.Window, "window", 10, "skip-gram window")
-	fs.IntVar(&c.Negative, "negative", 5, "negative samples per pair")
-	fs.IntVar(&c.Epochs, "epochs", 1, "passes over the walks")
-	fs.Float64Var(&c.Alpha, "lr", 0.05, "initial learning rate, decaying linearly to --min-lr (as one-process training)")
-	fs.Float64Var(&c.MinAlpha, "min-lr", 0, "final learning rate (0: lr*1e-4)")
-	sample := fs.Float64("sample", 1e-3, "subsampling threshold of frequent nodes (0: off)")
-	fs.IntVar(&c.Threads, "threads", runtime.GOMAXPROCS(0), "worker threads in this rank (may differ between ranks)")
-	fs.Uint64Var(&c.Seed, "seed", 1, "random seed")
-	fs.IntVar(&c.ChunkWalks, "chunk", 64, "walks per work unit")
-	fs.BoolVar(&c.HogBatch, "hogbatch", true, "share negatives among a centre's contexts (pWord2Vec's HogBatch, as one-process training)")
-	perPair := fs.Bool("per-pair", false, "word2vec's per-pair update (same as --hogbatch=false)")
-	fs.BoolVar(&o.Walk.Weighted, "weighted", false, "follow edge weights")
-	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age")
-	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
+	finish := modelFlags(fs, c)
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 96/ranks³): 12 on 2 ranks, 1 from 4)")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only) or stop (end the walk there)")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
@@ -96,14 +78,7 @@ func runDist(args []string) error {
 	if o.Merge, err = spmd.ParseMerge(*merge); err != nil {
 		return err
 	}
-	if *perPair {
-		c.HogBatch = false
-	}
-	c.Sample = *sample
-	if c.Sample == 0 {
-		c.Sample = -1
-	}
-	o.Walk = walk.Config{Weighted: o.Walk.Weighted, HalfLife: halfLife.Seconds(), HubCap: uint32(*hubCap)}
+	o.Walk = finish()
 
 	// Ranks wait in the sync collectives while other processes may want the core (more ranks than
 	// cores, other jobs): OpenMPI's default busy polling then starves the peer that must move the

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"time"
 
 	"riskwalk/internal/atomicfile"
@@ -28,23 +27,7 @@ func runTrain(args []string) error {
 	var c trainer.Config
 	graphPath := fs.String("graph", "", "graph to train on (required)")
 	out := fs.String("out", "", "vector file to write (required)")
-	fs.IntVar(&c.WalksPerNode, "walks", 80, "walks started at every node (DeepWalk's gamma)")
-	fs.IntVar(&c.WalkLength, "length", 40, "nodes per walk (DeepWalk's t)")
-	fs.IntVar(&c.Dim, "dim", 128, "vector dimension")
-	fs.IntVar(&c.Window, "window", 10, "skip-gram window")
-	fs.IntVar(&c.Negative, "negative", 5, "negative samples per pair")
-	fs.IntVar(&c.Epochs, "epochs", 1, "passes over the walks")
-	fs.Float64Var(&c.Alpha, "lr", 0.05, "initial learning rate, decaying linearly to --min-lr (word2vec's is 0.025; 0.05 trains short runs such as 10 walks much better)")
-	fs.Float64Var(&c.MinAlpha, "min-lr", 0, "final learning rate (0: lr*1e-4)")
-	sample := fs.Float64("sample", 1e-3, "subsampling threshold of frequent nodes (word2vec -sample; 0: off)")
-	fs.IntVar(&c.Threads, "threads", runtime.GOMAXPROCS(0), "worker threads (1 with --seed is bit-reproducible)")
-	seed := fs.Uint64("seed", 1, "random seed")
-	fs.IntVar(&c.ChunkWalks, "chunk", 64, "walks per work unit (walks in flight per thread)")
-	fs.BoolVar(&c.HogBatch, "hogbatch", true, "share negatives among a centre's contexts (pWord2Vec's HogBatch; the default: same quality as per-pair on BlogCatalog, ~1.4x faster per CPU-second)")
-	perPair := fs.Bool("per-pair", false, "word2vec's per-pair update (the reference; same as --hogbatch=false)")
-	weighted := fs.Bool("weighted", false, "follow edge weights")
-	halfLife := fs.Duration("half-life", 0, "time-aware walks: an edge's weight halves per half-life of age (e.g. 168h)")
-	hubCap := fs.Uint("hub-cap", 0, "down-weight edges into nodes of degree > K by K/degree (0: off)")
+	finish := modelFlags(fs, &c)
 	directed := fs.Bool("directed", false, "edge-list input only: treat edges as directed")
 	initPath := fs.String("init", "", "warm start from this vector file, rows matched by external id (new nodes: mean of neighbours)")
 	initIDs := fs.String("init-ids", "", "id index naming the --init file's rows (default: the one it records)")
@@ -65,12 +48,8 @@ func runTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	c.Seed = *seed
-	c.HogBatch = c.HogBatch && !*perPair
-	c.Sample = *sample
-	if c.Sample == 0 {
-		c.Sample = -1 // Config: negative means off
-	}
+	wc := finish()
+	wc.Length = c.WalkLength
 	c.Defaults()
 	if err := c.Validate(); err != nil {
 		return err
@@ -86,7 +65,7 @@ func runTrain(args []string) error {
 	}
 	defer src.close()
 	g := src.g
-	w, err := walk.New(g, walk.Config{Length: c.WalkLength, Weighted: *weighted, HalfLife: halfLife.Seconds(), HubCap: uint32(*hubCap)})
+	w, err := walk.New(g, wc)
 	if err != nil {
 		return err
 	}
@@ -171,8 +150,8 @@ func runTrain(args []string) error {
 	t2 := time.Now()
 	params := map[string]any{"graph": *graphPath, "walks": c.WalksPerNode, "length": c.WalkLength, "dim": c.Dim,
 		"window": c.Window, "negative": c.Negative, "epochs": c.Epochs, "lr": c.Alpha, "min_lr": c.MinAlpha,
-		"sample": max(0, c.Sample), "seed": c.Seed, "threads": c.Threads, "weighted": *weighted,
-		"half_life_s": halfLife.Seconds(), "hub_cap": *hubCap, "init": *initPath, "loss": st.Loss, "hogbatch": c.HogBatch}
+		"sample": max(0, c.Sample), "seed": c.Seed, "threads": c.Threads, "weighted": wc.Weighted,
+		"half_life_s": wc.HalfLife, "hub_cap": wc.HubCap, "init": *initPath, "loss": st.Loss, "hogbatch": c.HogBatch}
 	idsPath, err := recordIDs(src, *out)
 	if err != nil {
 		return err
