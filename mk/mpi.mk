@@ -23,3 +23,5 @@ bench-mpi: setup
 	CGO_ENABLED=1 $(GO) test -c -o $(BIN)/mpi.test ./internal/mpi/
 	$(MPIRUN) -np 2 --bind-to none -x MALLOC_MMAP_MAX_=0 -x MALLOC_TRIM_THRESHOLD_=4000000000 \
 		$(BIN)/mpi.test -test.run='^$$' -test.bench=. -test.benchtime=100x
+
+bench: bench-mpi

@@ -17,6 +17,8 @@ SCORER_CONNS ?= 4 16
 bench-scorer: setup-bench
 	@for c in $(SCORER_CONNS); do echo "== $$c connections"; CONNS=$$c bash bench/scorer/bench.sh || exit 1; done
 
+bench: bench-scorer
+
 fuzz-scorer: setup
 	$(GO) test -run '^$$' -fuzz '^FuzzParseRequest$$' -fuzztime $(FUZZTIME) ./scorer/
 
