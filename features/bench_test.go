@@ -69,3 +69,21 @@ func BenchmarkSupernode(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkPageRankDBLP(b *testing.B) {
+	g := loadBench(b, "dblp-2010", false)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := PageRank(g, PageRankOptions{Tol: 1e-8}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKCoreDBLP(b *testing.B) {
+	s := SymView(loadBench(b, "dblp-2010", false))
+	b.ResetTimer()
+	for range b.N {
+		KCore(s)
+	}
+}

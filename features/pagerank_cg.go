@@ -1,0 +1,243 @@
+package features
+
+import (
+	"math"
+	"sync"
+
+	"riskwalk/graph"
+)
+
+// pagerankCG is the kernel of PageRank and PersonalizedPageRank on undirected graphs: conjugate
+// gradients on the PageRank linear system, which is symmetric in the right inner product.
+//
+// Derivation. With A the (weighted) adjacency matrix restricted to the active nodes, D the
+// diagonal of out-weights (deg(v) = sum_u A(v,u); symmetric A makes it the in-weight too) and b
+// the teleport vector ((1-d)/active on each active node, or (1-d) p), PageRank before
+// normalisation is the solution y of
+//
+//	M y = b,  M = I - d A D^-1  (on the nodes with deg > 0; a node with deg = 0 has y = b).
+//
+// A symmetric makes M self-adjoint and positive definite in the inner product <x, z> = x^T D^-1 z
+// (D^-1 M = D^-1 - d D^-1 A D^-1 is symmetric, and its eigenvalues relative to D^-1 lie in
+// [1-d, 1+d] because D^-1/2 A D^-1/2 has spectral radius <= 1), so conjugate gradients (Hestenes
+// and Stiefel 1952) in that inner product converge at least as fast as ((√κ-1)/(√κ+1))^k with
+// κ = (1+d)/(1-d): 0.56 per iteration at d = 0.85 against d = 0.85 for the power method, and far
+// faster in practice since the spectrum of a real graph clusters near 0. Each iteration is one
+// pull over the arcs (SpMV) and two passes over the nodes, all split statically over the workers.
+// With s = D^-1 p (the search direction scaled so that the pull gathers s(u) unnormalised):
+//
+//	q(v) = deg(v) s(v) - d sum_{u~v} A(v,u) s(u)        (q = M p)
+//	α = <r,r> / <p,q> = sum r²/deg / sum s q
+//	y += α deg s;  r -= α q
+//	β = <r',r'> / <r,r>;  s = r/deg + β s
+//
+// Stopping rule, the same guarantee as the Gauss-Seidel path: the residual r = b - M y bounds the
+// error, ||y - y*||_1 <= ||M^-1||_1 ||r||_1 <= ||r||_1 / (1-d) (Neumann series: each column of
+// A D^-1 sums to 1 or 0). The iteration stops once ||r||_1 <= d·tol, so ||y - y*||_1 <= tol·d/(1-d)
+// as promised by PageRankOptions.Tol; before returning, the true residual b - M y is recomputed
+// (one more pull) so that drift of the recurrence cannot fake convergence, and the iteration
+// restarts from the true residual if it is not small enough. ok = false means no convergence
+// within maxIter (e.g. a graph marked undirected whose arcs are not symmetric); the caller then
+// uses the Gauss-Seidel path, which needs no symmetry.
+//
+// invOut (1/deg, 0 for dangling or excluded nodes), p and within are as in pagerank.
+func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invOut, p []float64, within []bool, active int) (out []float64, iters int, ok bool) {
+	n := int(g.N)
+	off, adj := g.Offsets, g.Adj
+	var wts []float32
+	if weighted {
+		wts = g.Weights
+	}
+	y := make([]float64, n)
+	r := make([]float64, n)
+	s := make([]float64, n)
+	q := make([]float64, n)
+	deg := make([]float64, n) // 1/invOut, 0 where invOut is 0
+	uniform := (1 - d) / float64(active)
+	base := func(v int) float64 {
+		if within != nil && !within[v] {
+			return 0
+		}
+		if p == nil {
+			return uniform
+		}
+		return (1 - d) * p[v]
+	}
+
+	nw := workers()
+	// Static ranges: by arcs for the pull, by nodes for the vector passes.
+	arcB := []int{0, n}
+	nodeB := []int{0, n}
+	if nw > 1 && n >= 1024 {
+		arcB = splitRanges(n, nw, func(i int) uint64 { return off[i] + uint64(i) })
+		nodeB = splitRanges(n, nw, func(i int) uint64 { return uint64(i) })
+	} else {
+		nw = 1
+	}
+	type partial struct {
+		a, b, c float64
+		_       [5]float64 // own cache line per worker
+	}
+	part := make([]partial, nw)
+	run := func(bounds []int, body func(w, lo, hi int)) {
+		if nw == 1 {
+			body(0, 0, n)
+			return
+		}
+		var wg sync.WaitGroup
+		for w := 1; w < nw; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				body(w, bounds[w], bounds[w+1])
+			}(w)
+		}
+		body(0, bounds[0], bounds[1])
+		wg.Wait()
+	}
+	sum := func() (a, b, c float64) {
+		for w := range part {
+			a, b, c = a+part[w].a, b+part[w].b, c+part[w].c
+			part[w] = partial{}
+		}
+		return a, b, c
+	}
+
+	// Start from y = 0 on live nodes (deg > 0), y = b on dangling ones (solved exactly): r = b on
+	// live nodes, 0 elsewhere.
+	run(nodeB, func(w, lo, hi int) {
+		var rr float64
+		for v := lo; v < hi; v++ {
+			bv := base(v)
+			if iv := invOut[v]; iv > 0 {
+				deg[v] = 1 / iv
+				r[v] = bv
+				s[v] = bv * iv
+				rr += bv * bv * iv
+			} else {
+				y[v] = bv
+			}
+		}
+		part[w].a = rr
+	})
+	rr, _, _ := sum()
+
+	// gather returns sum_{u~v} A(v,u) s(u).
+	gather := func(v int) float64 {
+		var acc float64
+		a, e := off[v], off[v+1]
+		if wts != nil {
+			ws := wts[a:e]
+			for k, u := range adj[a:e] {
+				acc += float64(ws[k]) * s[u]
+			}
+		} else {
+			for _, u := range adj[a:e] {
+				acc += s[u]
+			}
+		}
+		return acc
+	}
+	// pull sets q = M p (p = deg s) and returns <p, q> in part[w].a.
+	pull := func(w, lo, hi int) {
+		var pq float64
+		for v := lo; v < hi; v++ {
+			dv := deg[v]
+			if dv == 0 {
+				q[v] = 0
+				continue
+			}
+			qv := dv*s[v] - d*gather(v)
+			q[v] = qv
+			pq += s[v] * qv
+		}
+		part[w].a = pq
+	}
+	// trueResidual sets r = b - M y on live nodes (s holds D^-1 y meanwhile) and returns
+	// ||r||_1 and <r, r> in part[w].a, part[w].b.
+	trueResidual := func() (l1, rr float64) {
+		run(nodeB, func(_, lo, hi int) {
+			for v := lo; v < hi; v++ {
+				s[v] = y[v] * invOut[v]
+			}
+		})
+		run(arcB, func(w, lo, hi int) {
+			var l, sq float64
+			for v := lo; v < hi; v++ {
+				if deg[v] == 0 {
+					continue
+				}
+				rv := base(v) + d*gather(v) - y[v]
+				r[v] = rv
+				l += math.Abs(rv)
+				sq += rv * rv * invOut[v]
+			}
+			part[w].a, part[w].b = l, sq
+		})
+		l1, rr, _ = sum()
+		run(nodeB, func(_, lo, hi int) {
+			for v := lo; v < hi; v++ {
+				s[v] = r[v] * invOut[v]
+			}
+		})
+		return l1, rr
+	}
+
+	goal := d * tol
+	for iters < maxIter {
+		if rr == 0 {
+			break // the start (or a restart) is exact
+		}
+		iters++
+		run(arcB, pull)
+		pq, _, _ := sum()
+		if !(pq > 0) {
+			return nil, iters, false // M is not positive definite here: not symmetric
+		}
+		alpha := rr / pq
+		run(nodeB, func(w, lo, hi int) {
+			var sq, l float64
+			for v := lo; v < hi; v++ {
+				dv := deg[v]
+				if dv == 0 {
+					continue
+				}
+				y[v] += alpha * dv * s[v]
+				rv := r[v] - alpha*q[v]
+				r[v] = rv
+				sq += rv * rv * invOut[v]
+				l += math.Abs(rv)
+			}
+			part[w].a, part[w].b = sq, l
+		})
+		rrNew, l1, _ := sum()
+		if l1 <= goal {
+			// Converged by the recurrence: check the true residual, restart from it if needed.
+			var tl1 float64
+			tl1, rr = trueResidual()
+			if tl1 <= goal {
+				rr = 0
+				break
+			}
+			continue
+		}
+		beta := rrNew / rr
+		rr = rrNew
+		run(nodeB, func(_, lo, hi int) {
+			for v := lo; v < hi; v++ {
+				s[v] = r[v]*invOut[v] + beta*s[v]
+			}
+		})
+	}
+	if rr != 0 {
+		return nil, iters, false
+	}
+	var total float64
+	for _, x := range y {
+		total += x
+	}
+	for v := range y {
+		y[v] /= total
+	}
+	return y, iters, true
+}
