@@ -14,7 +14,7 @@ import (
 //
 // The igraph comparison lives in bench/features (run.sh).
 
-func loadBench(b *testing.B, name string, directed bool) *graph.Graph {
+func loadBench(b testing.TB, name string, directed bool) *graph.Graph {
 	return loadIntTSV(b, testenv.DataFile(b, name, "arcs.tsv.gz"), directed, 0)
 }
 
