@@ -118,9 +118,15 @@ func pagerank(g *graph.Graph, opt PageRankOptions, p []float64, within []bool) (
 	weighted := opt.Weighted && g.Weights != nil
 	invOut, active := outWeights(g, weighted, within)
 	if !g.Directed {
-		if out, it, ok := pagerankCG(g, opt.Damping, opt.Tol, opt.MaxIter, weighted, invOut, p, within, active); ok {
+		out, it, ok := pagerankCG(g, opt.Damping, opt.Tol, opt.MaxIter, weighted, invOut, p, within, active)
+		if ok {
 			return out, it, nil
 		}
+		// Not converged, or the arcs are not symmetric after all: solve the arcs as they are,
+		// by the directed path (which builds their transpose).
+		gd := *g
+		gd.Directed = true
+		return pagerankSCC(&gd, opt.Damping, opt.Tol, opt.MaxIter, weighted, invOut, p, within, active)
 	}
 	return pagerankSCC(g, opt.Damping, opt.Tol, opt.MaxIter, weighted, invOut, p, within, active)
 }

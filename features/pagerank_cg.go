@@ -34,11 +34,13 @@ import (
 // Stopping rule, the same guarantee as the Gauss-Seidel path: the residual r = b - M y bounds the
 // error, ||y - y*||_1 <= ||M^-1||_1 ||r||_1 <= ||r||_1 / (1-d) (Neumann series: each column of
 // A D^-1 sums to 1 or 0). The iteration stops once ||r||_1 <= d·tol, so ||y - y*||_1 <= tol·d/(1-d)
-// as promised by PageRankOptions.Tol; before returning, the true residual b - M y is recomputed
-// (one more pull) so that drift of the recurrence cannot fake convergence, and the iteration
-// restarts from the true residual if it is not small enough. ok = false means no convergence
-// within maxIter (e.g. a graph marked undirected whose arcs are not symmetric); the caller then
-// uses the Gauss-Seidel path, which needs no symmetry.
+// as promised by PageRankOptions.Tol. Before returning, the residual of the PageRank system
+// itself is recomputed by pushing along the out-arcs (one serial pass over the arcs), so that
+// neither drift of the recurrence nor arcs that are not symmetric can fake convergence; the
+// iteration restarts from it if it is not small enough. ok = false means no convergence within
+// maxIter, or a failed check after maxChecks restarts or on a dangling node (a graph marked
+// undirected whose arcs are not symmetric); the caller then uses the Gauss-Seidel path, which
+// needs no symmetry.
 //
 // invOut (1/deg, 0 for dangling or excluded nodes), p and within are as in pagerank.
 func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invOut, p []float64, within []bool, active int) (out []float64, iters int, ok bool) {
@@ -153,37 +155,55 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		}
 		part[w].a = pq
 	}
-	// trueResidual sets r = b - M y on live nodes (s holds D^-1 y meanwhile) and returns
-	// ||r||_1 and <r, r> in part[w].a, part[w].b.
-	trueResidual := func() (l1, rr float64) {
-		run(nodeB, func(_, lo, hi int) {
-			for v := lo; v < hi; v++ {
-				s[v] = y[v] * invOut[v]
+	// trueResidual computes the residual t = b - y + d P^T y of the PageRank system itself, by
+	// pushing each node's y(u)/outw(u) along its out-arcs (so it holds whether or not the arcs
+	// are symmetric), serially into q. It returns ||t||_1 over the active nodes and whether t is
+	// zero on every dangling node (no arc enters a dangling node of a symmetric graph; otherwise
+	// the pull solved the wrong system). It then restarts the iteration from r = t on live
+	// nodes (s = D^-1 r) and returns <r, r>.
+	trueResidual := func() (l1, rr float64, symmetric bool) {
+		for v := range n {
+			q[v] = base(v) - y[v]
+		}
+		for u := range n {
+			iu := invOut[u]
+			if iu == 0 {
+				continue
 			}
-		})
-		run(arcB, func(w, lo, hi int) {
-			var l, sq float64
-			for v := lo; v < hi; v++ {
-				if deg[v] == 0 {
+			cu := d * y[u] * iu
+			for k := off[u]; k < off[u+1]; k++ {
+				v := adj[k]
+				if within != nil && !within[v] {
 					continue
 				}
-				rv := base(v) + d*gather(v) - y[v]
-				r[v] = rv
-				l += math.Abs(rv)
-				sq += rv * rv * invOut[v]
+				if wts != nil {
+					q[v] += float64(wts[k]) * cu
+				} else {
+					q[v] += cu
+				}
 			}
-			part[w].a, part[w].b = l, sq
-		})
-		l1, rr, _ = sum()
-		run(nodeB, func(_, lo, hi int) {
-			for v := lo; v < hi; v++ {
-				s[v] = r[v] * invOut[v]
+		}
+		symmetric = true
+		for v := range n {
+			if within != nil && !within[v] {
+				continue
 			}
-		})
-		return l1, rr
+			tv := q[v]
+			l1 += math.Abs(tv)
+			if deg[v] == 0 {
+				symmetric = symmetric && tv == 0
+				continue
+			}
+			r[v] = tv
+			s[v] = tv * invOut[v]
+			rr += tv * tv * invOut[v]
+		}
+		return l1, rr, symmetric
 	}
 
 	goal := d * tol
+	const maxChecks = 3
+	checks := 0
 	for iters < maxIter {
 		if rr == 0 {
 			break // the start (or a restart) is exact
@@ -212,13 +232,18 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		})
 		rrNew, l1, _ := sum()
 		if l1 <= goal {
-			// Converged by the recurrence: check the true residual, restart from it if needed.
-			var tl1 float64
-			tl1, rr = trueResidual()
+			// Converged by the recurrence: check the true residual, restart from it if needed
+			// (at most maxChecks times: the pull's operator is not the graph's if that fails).
+			tl1, trr, symmetric := trueResidual()
+			checks++
+			if !symmetric || checks > maxChecks {
+				return nil, iters, false
+			}
 			if tl1 <= goal {
 				rr = 0
 				break
 			}
+			rr = trr
 			continue
 		}
 		beta := rrNew / rr
