@@ -124,37 +124,8 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 	})
 	rr, _, _ := sum()
 
-	// gather returns sum_{u~v} A(v,u) s(u).
-	gather := func(v int) float64 {
-		var acc float64
-		a, e := off[v], off[v+1]
-		if wts != nil {
-			ws := wts[a:e]
-			for k, u := range adj[a:e] {
-				acc += float64(ws[k]) * s[u]
-			}
-		} else {
-			for _, u := range adj[a:e] {
-				acc += s[u]
-			}
-		}
-		return acc
-	}
 	// pull sets q = M p (p = deg s) and returns <p, q> in part[w].a.
-	pull := func(w, lo, hi int) {
-		var pq float64
-		for v := lo; v < hi; v++ {
-			dv := deg[v]
-			if dv == 0 {
-				q[v] = 0
-				continue
-			}
-			qv := dv*s[v] - d*gather(v)
-			q[v] = qv
-			pq += s[v] * qv
-		}
-		part[w].a = pq
-	}
+	pull := func(w, lo, hi int) { part[w].a = cgPull(off, adj, wts, s, deg, q, d, lo, hi) }
 	// trueResidual computes the residual t = b - y + d P^T y of the PageRank system itself, by
 	// pushing each node's y(u)/outw(u) along its out-arcs (so it holds whether or not the arcs
 	// are symmetric), serially into q. It returns ||t||_1 over the active nodes and whether t is
@@ -265,4 +236,36 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		y[v] /= total
 	}
 	return y, iters, true
+}
+
+// cgPull sets q(v) = deg(v) s(v) - d sum_{u~v} A(v,u) s(u) for v in [lo, hi) with deg(v) > 0
+// (q(v) = 0 elsewhere), A(v,u) the weight of arc v->u (1 when wts is nil), and returns the sum
+// of s(v) q(v): the product M p with p = D s, and <p, Mp>, of pagerankCG. A plain function so
+// that the compiler keeps the inner loop tight.
+func cgPull(off []uint64, adj []uint32, wts []float32, s, deg, q []float64, d float64, lo, hi int) float64 {
+	var pq float64
+	for v := lo; v < hi; v++ {
+		dv := deg[v]
+		if dv == 0 {
+			q[v] = 0
+			continue
+		}
+		var acc float64
+		a, e := off[v], off[v+1]
+		if wts != nil {
+			ws := wts[a:e]
+			for k, u := range adj[a:e] {
+				acc += float64(ws[k]) * s[u]
+			}
+		} else {
+			for _, u := range adj[a:e] {
+				acc += s[u]
+			}
+		}
+		sv := s[v]
+		qv := dv*sv - d*acc
+		q[v] = qv
+		pq += sv * qv
+	}
+	return pq
 }
