@@ -125,7 +125,7 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 	rr, _, _ := sum()
 
 	// pull sets q = M p (p = deg s) and returns <p, q> in part[w].a.
-	pull := func(w, lo, hi int) { part[w].a = cgPull(off, adj, wts, s, deg, q, d, lo, hi) }
+	pull := func(w, lo, hi int) { part[w].a = cgPull(off, adj, wts, s, deg, q, d, within != nil, lo, hi) }
 	// trueResidual computes the residual t = b - y + d P^T y of the PageRank system itself, by
 	// pushing each node's y(u)/outw(u) along its out-arcs (so it holds whether or not the arcs
 	// are symmetric), serially into q. It returns ||t||_1 over the active nodes and whether t is
@@ -188,12 +188,9 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		alpha := rr / pq
 		run(nodeB, func(w, lo, hi int) {
 			var sq, l float64
+			// Branch-free: on a dangling node s = q = r = 0 (see cgPull), so nothing changes.
 			for v := lo; v < hi; v++ {
-				dv := deg[v]
-				if dv == 0 {
-					continue
-				}
-				y[v] += alpha * dv * s[v]
+				y[v] += alpha * deg[v] * s[v]
 				rv := r[v] - alpha*q[v]
 				r[v] = rv
 				sq += rv * rv * invOut[v]
@@ -238,15 +235,18 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 	return y, iters, true
 }
 
-// cgPull sets q(v) = deg(v) s(v) - d sum_{u~v} A(v,u) s(u) for v in [lo, hi) with deg(v) > 0
-// (q(v) = 0 elsewhere), A(v,u) the weight of arc v->u (1 when wts is nil), and returns the sum
-// of s(v) q(v): the product M p with p = D s, and <p, Mp>, of pagerankCG. A plain function so
-// that the compiler keeps the inner loop tight.
-func cgPull(off []uint64, adj []uint32, wts []float32, s, deg, q []float64, d float64, lo, hi int) float64 {
+// cgPull sets q(v) = deg(v) s(v) - d sum_{u~v} A(v,u) s(u) for v in [lo, hi), A(v,u) the weight
+// of arc v->u (1 when wts is nil), and returns the sum of s(v) q(v): the product M p with p = D s,
+// and <p, Mp>, of pagerankCG. On a dangling node (deg(v) = 0) q(v) must be 0: with no
+// restriction that holds by itself (s = 0 there, and its arcs, if any, weigh 0), so the loop has
+// no branch per node (a data-dependent branch that mispredicts on sparse graphs' isolated
+// nodes); restricted says a node outside the restriction may have arcs into it, and then the
+// dangling nodes are skipped explicitly. A plain function so that the inner loop stays tight.
+func cgPull(off []uint64, adj []uint32, wts []float32, s, deg, q []float64, d float64, restricted bool, lo, hi int) float64 {
 	var pq float64
 	for v := lo; v < hi; v++ {
 		dv := deg[v]
-		if dv == 0 {
+		if restricted && dv == 0 {
 			q[v] = 0
 			continue
 		}
