@@ -21,8 +21,8 @@ import (
 // (D^-1 M = D^-1 - d D^-1 A D^-1 is symmetric, and its eigenvalues relative to D^-1 lie in
 // [1-d, 1+d] because D^-1/2 A D^-1/2 has spectral radius <= 1), so conjugate gradients (Hestenes
 // and Stiefel 1952) in that inner product converge at least as fast as ((√κ-1)/(√κ+1))^k with
-// κ = (1+d)/(1-d): 0.56 per iteration at d = 0.85 against d = 0.85 for the power method, and far
-// faster in practice since the spectrum of a real graph clusters near 0. Each iteration is one
+// κ = (1+d)/(1-d): 0.56 per iteration at d = 0.85 against d = 0.85 for the power method (on
+// dblp-2010 at Tol 1e-8: 28 iterations where SCC-ordered Gauss-Seidel took 55 sweeps). Each is one
 // pull over the arcs (SpMV) and two passes over the nodes, all split statically over the workers.
 // With s = D^-1 p (the search direction scaled so that the pull gathers s(u) unnormalised):
 //
@@ -38,9 +38,9 @@ import (
 // itself is recomputed by pushing along the out-arcs (one serial pass over the arcs), so that
 // neither drift of the recurrence nor arcs that are not symmetric can fake convergence; the
 // iteration restarts from it if it is not small enough. ok = false means no convergence within
-// maxIter, or a failed check after maxChecks restarts or on a dangling node (a graph marked
-// undirected whose arcs are not symmetric); the caller then uses the Gauss-Seidel path, which
-// needs no symmetry.
+// maxIter, or maxChecks failed checks, or one on a dangling node (a graph marked
+// undirected whose arcs are not symmetric); the caller then solves the arcs as they are by the
+// directed path (pagerankSCC), which needs no symmetry.
 //
 // invOut (1/deg, 0 for dangling or excluded nodes), p and within are as in pagerank.
 func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invOut, p []float64, within []bool, active int) (out []float64, iters int, ok bool) {
@@ -77,8 +77,8 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		nw = 1
 	}
 	type partial struct {
-		a, b, c float64
-		_       [5]float64 // own cache line per worker
+		a, b float64
+		_    [6]float64 // own cache line per worker
 	}
 	part := make([]partial, nw)
 	run := func(bounds []int, body func(w, lo, hi int)) {
@@ -97,12 +97,12 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		body(0, bounds[0], bounds[1])
 		wg.Wait()
 	}
-	sum := func() (a, b, c float64) {
+	sum := func() (a, b float64) {
 		for w := range part {
-			a, b, c = a+part[w].a, b+part[w].b, c+part[w].c
+			a, b = a+part[w].a, b+part[w].b
 			part[w] = partial{}
 		}
-		return a, b, c
+		return a, b
 	}
 
 	// Start from y = 0 on live nodes (deg > 0), y = b on dangling ones (solved exactly): r = b on
@@ -122,7 +122,7 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		}
 		part[w].a = rr
 	})
-	rr, _, _ := sum()
+	rr, _ := sum()
 
 	// pull sets q = M p (p = deg s) and returns <p, q> in part[w].a.
 	pull := func(w, lo, hi int) { part[w].a = cgPull(off, adj, wts, s, deg, q, d, within != nil, lo, hi) }
@@ -181,7 +181,7 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		}
 		iters++
 		run(arcB, pull)
-		pq, _, _ := sum()
+		pq, _ := sum()
 		if !(pq > 0) {
 			return nil, iters, false // M is not positive definite here: not symmetric
 		}
@@ -198,18 +198,18 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 			}
 			part[w].a, part[w].b = sq, l
 		})
-		rrNew, l1, _ := sum()
+		rrNew, l1 := sum()
 		if l1 <= goal {
 			// Converged by the recurrence: check the true residual, restart from it if needed
-			// (at most maxChecks times: the pull's operator is not the graph's if that fails).
+			// (maxChecks checks at most: the pull's operator is not the graph's if they fail).
 			tl1, trr, symmetric := trueResidual()
 			checks++
-			if !symmetric || checks > maxChecks {
-				return nil, iters, false
-			}
-			if tl1 <= goal {
+			if symmetric && tl1 <= goal {
 				rr = 0
 				break
+			}
+			if !symmetric || checks >= maxChecks {
+				return nil, iters, false
 			}
 			rr = trr
 			continue
