@@ -14,7 +14,7 @@ import (
 //
 // The igraph comparison lives in bench/features (run.sh).
 
-func loadBench(b *testing.B, name string, directed bool) *graph.Graph {
+func loadBench(b testing.TB, name string, directed bool) *graph.Graph {
 	return loadIntTSV(b, testenv.DataFile(b, name, "arcs.tsv.gz"), directed, 0)
 }
 
@@ -67,5 +67,23 @@ func BenchmarkSupernode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkPageRankDBLP(b *testing.B) {
+	g := loadBench(b, "dblp-2010", false)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := PageRank(g, PageRankOptions{Tol: 1e-8}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKCoreDBLP(b *testing.B) {
+	s := SymView(loadBench(b, "dblp-2010", false))
+	b.ResetTimer()
+	for range b.N {
+		KCore(s)
 	}
 }

@@ -262,7 +262,7 @@ func Compute(g *graph.Graph, opt Options) (*Result, error) {
 			if comm != nil {
 				po := opt.Purify.withDefaults()
 				param("purify_top", po.TopFrac)
-				param("purify_share", po.MinShare)
+				param("purify_lift", po.MinLift)
 				param("purify_min_bad", po.MinBad)
 			}
 			add(cols...)

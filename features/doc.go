@@ -3,8 +3,9 @@
 //
 // Algorithms (each a plain kernel with its source cited in its doc comment and a verifier or
 // expected values from igraph in the tests): degrees and distinct media (ComputeDegrees,
-// DistinctMedia), PageRank (strongly connected components in topological order, each solved by
-// Gauss-Seidel, as PRPACK does; levels and large components in parallel), personalised PageRank
+// DistinctMedia), PageRank (directed: strongly connected components in topological order, each
+// solved by Gauss-Seidel, as PRPACK does, levels and large components in parallel; undirected:
+// conjugate gradients on the symmetric form of the system), personalised PageRank
 // from labelled-bad seeds with the community purify step (PersonalizedPageRank, Purify), weakly
 // connected components (concurrent union-find, WCC), k-core (Batagelj-Zaversnik, KCore),
 // triangles and local clustering (degree-oriented merge intersection, Triangles), the 33 directed

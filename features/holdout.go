@@ -39,7 +39,7 @@ func RecomputeLabelDerived(f *File, g *graph.Graph, trainBad []bool) ([]Column, 
 	}
 	opt := LabelOptions{
 		PageRank: PageRankOptions{Damping: num("ppr_damping", 0), Tol: num("ppr_tol", 0)},
-		Purify: PurifyOptions{TopFrac: num("purify_top", 0), MinShare: num("purify_share", 0),
+		Purify: PurifyOptions{TopFrac: num("purify_top", 0), MinLift: num("purify_lift", 0),
 			MinBad: int(num("purify_min_bad", 0))},
 		DegreeCap: uint32(num("twohop_degree_cap", 0)),
 	}

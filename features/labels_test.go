@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,16 +70,77 @@ func TestPurify(t *testing.T) {
 	ppr := []float64{0.4, 0.3, 0.2, 0.05, 0.05, 0}
 	comm := []uint32{0, 0, 1, 1, 0, 1}
 	bad := []bool{true, true, false, false, false, false}
-	out, err := Purify(ppr, comm, bad, PurifyOptions{TopFrac: 0.8, MinShare: 0.5, MinBad: 2})
+	// Base rate 2/6; community 0 has 2 bad of 3 (lift 2), community 1 none.
+	out, err := Purify(ppr, comm, bad, PurifyOptions{TopFrac: 0.8, MinLift: 1.5, MinBad: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Top 80% of the 5 positive scores: >= 0.05. Community 0 has 2 bad of 3; community 1 none.
+	// Top 80% of the 5 positive scores: >= 0.05.
 	want := []float32{0.4, 0.3, 0, 0, 0.05, 0}
 	for v := range want {
 		if out[v] != want[v] {
 			t.Fatalf("purified %v, want %v", out, want)
 		}
+	}
+	// Lift 2 is below 2.5: nothing kept.
+	if out, _ = Purify(ppr, comm, bad, PurifyOptions{TopFrac: 0.8, MinLift: 2.5, MinBad: 2}); slices.ContainsFunc(out, func(x float32) bool { return x != 0 }) {
+		t.Fatalf("lift 2 community kept at MinLift 2.5: %v", out)
+	}
+	if _, err := Purify(ppr, comm, bad, PurifyOptions{TopFrac: 1.5}); err == nil {
+		t.Fatal("top fraction 1.5 accepted")
+	}
+}
+
+// TestPurifyRareFraud: at a realistic base rate (20 bad among 4000 nodes, 0.5%) no community
+// reaches a 20% absolute bad share, yet the ring's community (8 bad of 100: lift 16) is the one
+// to keep; a large community with a share near the base rate (5 of 1000: lift 1) and a small one
+// holding a single bad node (lift 8 but one stray label, below MinBad) are not.
+func TestPurifyRareFraud(t *testing.T) {
+	const n = 4000
+	comm := make([]uint32, n)
+	bad := make([]bool, n)
+	ppr := make([]float64, n)
+	for v := range n {
+		switch {
+		case v < 100:
+			comm[v] = 0 // ring community
+		case v < 1100:
+			comm[v] = 1 // big ordinary community
+		case v < 1125:
+			comm[v] = 2 // small community with one bad node
+		default:
+			comm[v] = 3 // the rest: 6 bad among 2875
+		}
+		ppr[v] = 1 / float64(v+1)
+	}
+	mark := func(from, k int) {
+		for v := from; v < from+k; v++ {
+			bad[v] = true
+		}
+	}
+	mark(0, 8)
+	mark(100, 5)
+	mark(1100, 1)
+	mark(1125, 6)
+	for v := 1100; v < 1125; v++ {
+		ppr[v] = 0.4 // the small community scores high too: the top 200 are nodes 0..174 and 1100..1124
+	}
+	out, err := Purify(ppr, comm, bad, PurifyOptions{TopFrac: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range n {
+		if top := v < 175 || (v >= 1100 && v < 1125); !top && out[v] != 0 {
+			t.Fatalf("node %d outside the top 5%% kept", v)
+		}
+		keep := comm[v] == 0
+		if (out[v] != 0) != keep {
+			t.Fatalf("node %d of community %d: purified %g, want kept=%v", v, comm[v], out[v], keep)
+		}
+	}
+	_, share, _ := CommunityBad(comm, bad)
+	if share[50] >= 0.2 {
+		t.Fatalf("the ring community's share %g: the test wants it under an absolute 20%%", share[50])
 	}
 }
 

@@ -7,7 +7,9 @@ program under --out) against igraph's: PageRank L1 distance, components/k-core/t
 Views: dblp-2010 (symmetric arcs) as an undirected simple graph; cnr-2000 PageRank on the directed
 graph with self-loops (PRPACK spreads dangling mass uniformly, as riskwalk does); components weak;
 k-core and triangles on the undirected simple view (as_undirected(collapse) + simplify).
-Output lines: name algo igraph threads median_s note, tab-separated, then check lines.
+Output lines: name algo igraph threads median_s note, tab-separated, then check lines; the note
+ends with cpu=S, the median process CPU time (all threads) of the timed calls, which a loaded
+shared machine inflates less than wall time.
 """
 import argparse, gzip, os, sys, time
 import numpy as np
@@ -35,11 +37,13 @@ print(f'# {a.name}: igraph {ig.__version__}, {g.vcount()} nodes, {g.ecount()} ed
       f'{u.ecount()} undirected simple edges', file=sys.stderr)
 
 def timed(algo, f):
-    ts, res = [], None
+    ts, cs, res = [], [], None
     for _ in range(a.repeat):
-        t = time.perf_counter(); res = f(); ts.append(time.perf_counter() - t)
-    ts.sort()
-    print(f'{a.name}\t{algo}\t{a.tag}\t1\t{ts[len(ts)//2]:.6f}\tOMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "default")}', flush=True)
+        c = time.process_time(); t = time.perf_counter(); res = f()
+        ts.append(time.perf_counter() - t); cs.append(time.process_time() - c)
+    ts.sort(); cs.sort()
+    print(f'{a.name}\t{algo}\t{a.tag}\t1\t{ts[len(ts)//2]:.6f}\tOMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS", "default")} '
+          f'cpu={cs[len(cs)//2]:.4f}', flush=True)
     return res
 
 def ours(algo, dtype):

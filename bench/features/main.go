@@ -3,7 +3,9 @@
 // the undirected simple view, which the igraph side also builds before its clock starts, are not
 // timed; PageRank's transpose is, since igraph's PRPACK builds its own inside the call). It writes
 // each result as raw little-endian arrays under -out so that igraph.py can compare them with
-// igraph's. Run by run.sh; see bench/RESULTS.md.
+// igraph's. Each line's note ends with cpu=S, the median CPU time (user+system, all threads) of
+// the timed calls, which the load of a shared machine inflates less than wall time. Run by
+// run.sh; see bench/RESULTS.md.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"riskwalk/features"
@@ -54,15 +57,22 @@ func main() {
 	}
 	run := func(algo string, f func() string) {
 		ts := make([]float64, *repeat)
+		cs := make([]float64, *repeat)
 		var note string
 		for i := range ts {
 			runtime.GC()
+			c := cpuSeconds()
 			t := time.Now()
 			note = f()
 			ts[i] = time.Since(t).Seconds()
+			cs[i] = cpuSeconds() - c
 		}
 		slices.Sort(ts)
-		fmt.Printf("%s\t%s\triskwalk\t%d\t%.6f\t%s\n", *name, algo, procs, ts[len(ts)/2], note)
+		slices.Sort(cs)
+		if note != "" {
+			note += " "
+		}
+		fmt.Printf("%s\t%s\triskwalk\t%d\t%.6f\t%scpu=%.4f\n", *name, algo, procs, ts[len(ts)/2], note, cs[len(cs)/2])
 	}
 	for _, a := range splitComma(*algos) {
 		switch a {
@@ -105,6 +115,16 @@ func main() {
 			os.Exit(2)
 		}
 	}
+}
+
+// cpuSeconds is the user+system CPU time of this process so far (all threads): with the machine
+// shared, it shows what a timed call cost apart from waiting for a core.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func splitComma(s string) []string {

@@ -6,7 +6,8 @@
 #   riskwalk with GOMAXPROCS=1 vs igraph with OMP_NUM_THREADS=1: the single-thread ratio.
 # igraph's results are checked against riskwalk's (PageRank L1 <= 1e-6, the rest identical).
 # Then the supernode-safety benchmark (every feature on a 10^6-leaf star) under $BUDGET seconds.
-# Writes bench/out/features/results.tsv and prints a markdown table for bench/RESULTS.md.
+# Writes bench/out/features/results.tsv and prints a markdown table for bench/RESULTS.md; its
+# CPU columns pair the single-thread runs by process CPU time (less distorted by a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DATA=${RISKWALK_SHARED:-../shared}/data
@@ -33,18 +34,23 @@ cnr-2000 325557 --directed
 GRAPHS
 
 echo
-echo "| graph | algorithm | igraph (default threads) s | riskwalk 2 threads s | ratio | igraph 1 thread s | riskwalk 1 thread s | 1-thread ratio | check |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| graph | algorithm | igraph (default threads) s | riskwalk 2 threads s | ratio | igraph 1 thread s | riskwalk 1 thread s | 1-thread ratio | 1-thread CPU s igraph / riskwalk | CPU ratio | check |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' '
 	/^# check/ { split($0, a, " "); chk[a[3] "/" substr(a[4], 1, length(a[4]) - 1)] = substr($0, index($0, ":") + 2); next }
 	/^#/ { next }
-	NF >= 5 { t[$1 "/" $2 "/" $3 "/" $4] = $5; if (!($1 "/" $2 in seen)) { seen[$1 "/" $2] = 1; order[++k] = $1 "/" $2 } }
+	NF >= 5 {
+		t[$1 "/" $2 "/" $3 "/" $4] = $5
+		if (match($6, /cpu=[0-9.]+/)) cpu[$1 "/" $2 "/" $3 "/" $4] = substr($6, RSTART + 4, RLENGTH - 4)
+		if (!($1 "/" $2 in seen)) { seen[$1 "/" $2] = 1; order[++k] = $1 "/" $2 }
+	}
 	END {
 		for (i = 1; i <= k; i++) {
 			split(order[i], a, "/"); g = a[1]; al = a[2]
 			ig = t[g "/" al "/igraph/1"]; ig1 = t[g "/" al "/igraph-1t/1"]
 			r2 = t[g "/" al "/riskwalk/2"]; r1 = t[g "/" al "/riskwalk/1"]
-			printf "| %s | %s | %.4f | %.4f | %.1fx | %.4f | %.4f | %.1fx | %s |\n", g, al, ig, r2, ig / r2, ig1, r1, ig1 / r1, chk[g "/" al]
+			c1 = cpu[g "/" al "/igraph-1t/1"]; cr = cpu[g "/" al "/riskwalk/1"]
+			printf "| %s | %s | %.4f | %.4f | %.1fx | %.4f | %.4f | %.1fx | %.4f / %.4f | %.1fx | %s |\n", g, al, ig, r2, ig / r2, ig1, r1, ig1 / r1, c1, cr, (cr > 0 ? c1 / cr : 0), chk[g "/" al]
 		}
 	}' "$OUT/results.tsv"
 

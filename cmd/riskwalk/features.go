@@ -45,7 +45,7 @@ func runFeatures(args []string) error {
 	labels := fs.String("labels", "", "training labels `file` (external id<TAB>label, 1 = bad): the only source of label-derived columns")
 	skipUnknown := fs.Bool("skip-unknown", false, "count and skip labels of nodes not in the graph instead of failing")
 	damping := fs.Float64("damping", 0.85, "PageRank damping")
-	tol := fs.Float64("tol", 1e-9, "PageRank tolerance (L1 change per sweep)")
+	tol := fs.Float64("tol", 1e-9, "PageRank tolerance: the L1 error of the unnormalised vector is at most tol*d/(1-d)")
 	maxIter := fs.Int("max-iter", 1000, "PageRank sweep limit")
 	samples := fs.Int("samples", 64, "betweenness source samples")
 	seed := fs.Uint64("seed", 1, "random seed (betweenness sources, Louvain order)")
@@ -54,7 +54,7 @@ func runFeatures(args []string) error {
 	userType := fs.String("user-type", "user", "node type name of accounts in a typed graph")
 	pprTwoHop := fs.Bool("ppr-two-hop", false, "restrict personalised PageRank to the two-hop neighbourhood of the bad seeds")
 	purTop := fs.Float64("purify-top", 0.05, "purify: keep nodes in the top fraction of PPR scores")
-	purShare := fs.Float64("purify-share", 0.2, "purify: minimum share of labelled-bad members in the node's community")
+	purLift := fs.Float64("purify-lift", 3, "purify: minimum labelled-bad share of the node's community, as a multiple of the whole graph's labelled-bad rate")
 	purMin := fs.Int("purify-min-bad", 2, "purify: minimum labelled-bad members in the node's community")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -77,7 +77,7 @@ func runFeatures(args []string) error {
 		DegreeCap:    uint32(min(*degreeCap, math.MaxUint32)),
 		UserTypeName: *userType,
 		TwoHopPPR:    *pprTwoHop,
-		Purify:       features.PurifyOptions{TopFrac: *purTop, MinShare: *purShare, MinBad: *purMin},
+		Purify:       features.PurifyOptions{TopFrac: *purTop, MinLift: *purLift, MinBad: *purMin},
 		Log:          os.Stderr,
 	}
 	if *cols != "" {
