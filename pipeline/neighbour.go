@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"riskwalk/features"
 	"riskwalk/graph"
@@ -13,7 +16,7 @@ import (
 // neighbours (the undirected view: out- and in-neighbours of a directed graph, self-loops left
 // out, non-finite values skipped; 0 when no neighbour has a finite value), then "log_degree",
 // ln(1 + number of such neighbours), and "nbmean.log_degree", the neighbours' mean log_degree.
-// Label-free. Cost O(arcs · columns).
+// Label-free. Cost O(arcs · columns), spread over GOMAXPROCS goroutines.
 func NeighbourMeans(g *graph.Graph, attr *model.Matrix) *model.Matrix {
 	n, d := int(g.N), attr.Cols
 	off, adj := g.Offsets, g.Adj
@@ -37,8 +40,15 @@ func NeighbourMeans(g *graph.Graph, attr *model.Matrix) *model.Matrix {
 		}
 		deg[v] = math.Log1p(float64(k))
 	}
+	eachRange(n, func(lo, hi int) { neighbourMeanRows(m, attr, deg, off, adj, lo, hi) })
+	return m
+}
+
+// neighbourMeanRows fills rows [lo, hi) of NeighbourMeans' matrix m.
+func neighbourMeanRows(m, attr *model.Matrix, deg []float64, off []uint64, adj []uint32, lo, hi int) {
+	d := attr.Cols
 	cnt := make([]int, d)
-	for v := range n {
+	for v := lo; v < hi; v++ {
 		row := m.Row(v)
 		clear(cnt)
 		var ld float64
@@ -67,5 +77,26 @@ func NeighbourMeans(g *graph.Graph, attr *model.Matrix) *model.Matrix {
 		}
 		row[d], row[d+1] = deg[v], ld
 	}
-	return m
+}
+
+// eachRange calls body over [0, n) split into chunks of 4096, on GOMAXPROCS goroutines, and
+// returns when all are done.
+func eachRange(n int, body func(lo, hi int)) {
+	const grain = 4096
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(runtime.GOMAXPROCS(0), (n+grain-1)/grain)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(grain)) - grain
+				if lo >= n {
+					return
+				}
+				body(lo, min(lo+grain, n))
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -543,5 +544,19 @@ func TestAttributesFitBundle(t *testing.T) {
 	defer in3.Close()
 	if _, err := Bundle(in3, m, mp, filepath.Join(w.dir, "bundle-other"), BundleOptions{}); err == nil || !strings.Contains(err.Error(), "not the labels file the model was fitted on") {
 		t.Errorf("bundle with other labels: err %v", err)
+	}
+	// A model that does not say how fit split its labels (written before val_frac was
+	// recorded) cannot have its training labels redrawn: refused, asking for a refit.
+	par, err := ParseParams(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par.ValFrac = 0
+	old := *m
+	if old.Params, err = json.Marshal(par); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Bundle(in2, &old, mp, filepath.Join(w.dir, "bundle-old"), BundleOptions{}); err == nil || !strings.Contains(err.Error(), "refit") {
+		t.Errorf("bundle of a model without val_frac: err %v", err)
 	}
 }
