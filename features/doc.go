@@ -12,9 +12,11 @@
 // 2- and 3-node motif roles (Motifs), sampled betweenness (Betweenness), the typed user-medium-
 // user two-hop features (TwoHopUsers), and the community-derived columns, which take a
 // community assignment []uint32 from the shared Louvain in package community (CommunitySizes,
-// CommunityBad). Compute runs the groups the caller names (see Groups); LabelDerived recomputes
+// CommunityBad), and the neighbourhood label columns (training-labelled and bad neighbours within
+// one and two hops and their smoothed shares, NeighbourLabels). Compute runs the groups the caller names (see Groups); LabelDerived recomputes
 // just the label-derived columns from a given set of training labels, so that a model can rebuild
-// them per fold without test labels leaking in. Views: algorithms that are defined on simple
+// them per fold without test labels leaking in (and, with LabelOptions.Folds, without a training
+// row's own label reaching its own columns). Views: algorithms that are defined on simple
 // undirected graphs (k-core, triangles, motifs, two-hop) run on Sym, the undirected simple view
 // (SymView), which for a directed graph also keeps each pair's direction code.
 //

@@ -20,7 +20,7 @@ type ColumnSummary struct {
 }
 
 // labelDerivedNames are the columns LabelDerived (and Compute with labels) produce.
-var labelDerivedNames = []string{"louvain_bad", "louvain_bad_share", "ppr", "ppr_purified", "th_bad"}
+var labelDerivedNames = append([]string{"louvain_bad", "louvain_bad_share", "ppr", "ppr_purified", "th_bad"}, NeighbourLabelNames...)
 
 // IsLabelDerived reports whether a column is computed from labels (see LabelDerived).
 func IsLabelDerived(name string) bool { return slices.Contains(labelDerivedNames, name) }

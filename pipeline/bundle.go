@@ -30,13 +30,19 @@ type BundleSummary struct {
 }
 
 // ModelTable rebuilds the input rows a fitted model expects: the blocks its params name, with the
-// label-derived block computed from every bad label in in.Labels (at serving time the labels
-// file is the training labels). It fails when an input the model needs is missing or when the
-// columns differ from the model's (another feature file version, another vector dimension).
+// label-derived block computed from exactly fit's training labels. in.Labels must be the labels
+// file fit was given (its checksum in model.json is checked): fit's stratified validation holdout
+// (val_frac and seed in params) is redrawn from it and only the training part feeds the
+// label-derived columns, so that their counts mean what they meant in fit. New labels need a new
+// fit. It fails when an input the model needs is missing or when the columns differ from the
+// model's (another feature file version, another vector dimension).
 func (in *Inputs) ModelTable(m *model.Model) (*Table, error) {
 	p, err := ParseParams(m)
 	if err != nil {
 		return nil, err
+	}
+	if slices.Contains(p.Blocks, BlockNeighbour) && in.NbAttr == nil && in.Attr != nil {
+		in.NbAttr = NeighbourMeans(in.G.Graph, in.Attr)
 	}
 	base := in.BaseBlocks()
 	var sel []Block
@@ -47,16 +53,17 @@ func (in *Inputs) ModelTable(m *model.Model) (*Table, error) {
 		i := slices.IndexFunc(base, func(b Block) bool { return b.Name == name })
 		if i < 0 {
 			return nil, fmt.Errorf("the model uses the %s block; give its input (%s)", name, map[string]string{
-				BlockAttributes: "--attributes", BlockGraph: "--features", BlockEmbedding: "--vectors"}[name])
+				BlockAttributes: "--attributes", BlockNeighbour: "--attributes", BlockGraph: "--features", BlockEmbedding: "--vectors"}[name])
 		}
 		sel = append(sel, base[i])
 	}
 	var lb *Block
 	if slices.Contains(p.Blocks, BlockLabels) {
-		if in.Labels == nil || in.Feat == nil {
-			return nil, fmt.Errorf("the model uses label-derived graph columns; give --labels and --features")
+		known, bad, err := in.fitTrainingLabels(m, p)
+		if err != nil {
+			return nil, err
 		}
-		b, err := in.LabelBlock(in.Labels.Bad, p.Labels)
+		b, err := in.LabelBlock(known, bad, p.Labels)
 		if err != nil {
 			return nil, err
 		}
@@ -79,6 +86,31 @@ func (in *Inputs) ModelTable(m *model.Model) (*Table, error) {
 		}
 	}
 	return t, nil
+}
+
+// fitTrainingLabels redraws the training part of fit's labels: known and bad masks by node.
+func (in *Inputs) fitTrainingLabels(m *model.Model, p *Params) (known, bad []bool, err error) {
+	if in.Labels == nil {
+		return nil, nil, fmt.Errorf("the model uses label-derived graph columns; give --labels, the labels file fit was given")
+	}
+	want := m.Data.Checksums["labels"]
+	if want == "" || !(p.ValFrac > 0 && p.ValFrac < 1) {
+		return nil, nil, fmt.Errorf("model.json records no labels checksum or validation share, so its training labels cannot be redrawn; refit it with this riskwalk")
+	}
+	got, err := model.ChecksumFile(in.Paths.Labels)
+	if err != nil {
+		return nil, nil, err
+	}
+	if got != want {
+		return nil, nil, fmt.Errorf("%s (%s) is not the labels file the model was fitted on (%s): label-derived columns must come from fit's training labels; give that file, or refit on the new labels", in.Paths.Labels, got, want)
+	}
+	rows, y := in.Labelled()
+	train, _ := stratifiedHoldout(y, p.ValFrac, p.Seed)
+	if tp := m.Data.TrainRows; tp != 0 && tp != len(train) {
+		return nil, nil, fmt.Errorf("%s gives %d training rows, the model was fitted on %d (another --skip-bad setting?)", in.Paths.Labels, len(train), tp)
+	}
+	known, bad = trainMasks(int(in.G.N), rows, y, train)
+	return known, bad, nil
 }
 
 // Bundle scores every node with the model, explains each score (reasons: every non-embedding

@@ -58,8 +58,8 @@ type EvalResult struct {
 	Ablation           []AblationRow
 }
 
-// Splits returns the evaluation splits as indices into the labelled rows.
-func (in *Inputs) evalSplits(rows []uint32, y []bool, opt *EvalOptions) ([]model.Split, error) {
+// EvalSplits returns the evaluation splits as indices into the labelled rows.
+func (in *Inputs) EvalSplits(rows []uint32, y []bool, opt *EvalOptions) ([]model.Split, error) {
 	if len(opt.Splits) == 0 {
 		k := opt.Folds
 		if k == 0 {
@@ -148,7 +148,7 @@ func (in *Inputs) readMasks(path string, index map[uint32]int) ([][]int, error) 
 // from the training rows' labels and nothing else.
 func (in *Inputs) FoldMatrix(train []int, opt LabelOptions) (*model.Matrix, error) {
 	rows, y := in.Labelled()
-	lb, err := in.foldLabelBlock(rows, y, train, opt)
+	lb, err := in.foldLabelBlock(rows, y, train, true, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +156,12 @@ func (in *Inputs) FoldMatrix(train []int, opt LabelOptions) (*model.Matrix, erro
 	return x, nil
 }
 
-func (in *Inputs) foldLabelBlock(rows []uint32, y []bool, train []int, opt LabelOptions) (*Block, error) {
-	if in.Feat == nil {
+func (in *Inputs) foldLabelBlock(rows []uint32, y []bool, train []int, on bool, opt LabelOptions) (*Block, error) {
+	if !on {
 		return nil, nil
 	}
-	b, err := in.LabelBlock(trainBadMask(int(in.G.N), rows, y, train), opt)
+	known, bad := trainMasks(int(in.G.N), rows, y, train)
+	b, err := in.LabelBlock(known, bad, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -178,19 +179,19 @@ func Eval(in *Inputs, opt EvalOptions) (*EvalResult, error) {
 		return nil, errors.New("eval needs labels (--labels)")
 	}
 	rows, y := in.Labelled()
-	splits, err := in.evalSplits(rows, y, &opt)
+	splits, err := in.EvalSplits(rows, y, &opt)
 	if err != nil {
 		return nil, err
 	}
 	base := in.BaseBlocks()
-	if len(base) == 0 && in.Feat == nil {
+	if len(base) == 0 && !opt.LabelDerived {
 		return nil, errors.New("no input columns: give --features, --vectors and/or --attributes")
 	}
 	var present []string
 	for _, b := range base {
 		present = append(present, b.Name)
 	}
-	if in.Feat != nil {
+	if opt.LabelDerived {
 		present = append(present, BlockLabels)
 	}
 	groups := []Group{{"all", present}}
@@ -205,7 +206,7 @@ func Eval(in *Inputs, opt EvalOptions) (*EvalResult, error) {
 	pooled := make([][]float64, len(groups))
 	var pooledY []bool
 	for s, sp := range splits {
-		lb, err := in.foldLabelBlock(rows, y, sp.Train, opt.Labels)
+		lb, err := in.foldLabelBlock(rows, y, sp.Train, opt.LabelDerived, opt.Labels)
 		if err != nil {
 			return nil, fmt.Errorf("split %d: %w", s+1, err)
 		}

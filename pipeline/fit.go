@@ -22,16 +22,28 @@ type FitOptions struct {
 	// validation rows.
 	ReviewFPR, RejectFPR float64
 	Seed                 uint64
-	Labels               LabelOptions
-	LogReg               model.LogRegOptions
-	GBDT                 model.GBDTOptions
-	Log                  io.Writer
+	// LabelDerived adds the label-derived block (Labels), recomputed from the training labels of
+	// each fit; DefaultFitOptions turns it on.
+	LabelDerived bool
+	Labels       LabelOptions
+	LogReg       model.LogRegOptions
+	GBDT         model.GBDTOptions
+	Log          io.Writer
 }
+
+// DefaultGBDT are the GBDT settings of fit and eval. Many columns (an embedding adds 64 or more)
+// and a small validation set make a greedy GBDT over-fit, so: a small learning rate with many
+// rounds, 15 leaves, at least 20 rows per leaf, 80% of the rows and 60% of the columns per tree,
+// and early stopping on validation ROC-AUC with a patience of 100 rounds (the best round's trees
+// are kept). On Tolokers these beat the former η 0.1 / 31 leaves / patience 30 on every split
+// (bench/RESULTS.md, "Tolokers through the CLI").
+var DefaultGBDT = model.GBDTOptions{Rounds: 2000, LearningRate: 0.03, MaxLeaves: 15, MaxDepth: 6, MinChildRows: 20,
+	Subsample: 0.8, ColSample: 0.6, EarlyStop: 100, Metric: "auc", Seed: 1}
 
 // DefaultFitOptions are the command defaults.
 func DefaultFitOptions() FitOptions {
-	return FitOptions{Model: "auto", ValFrac: 0.2, ReviewFPR: 0.05, RejectFPR: 0.01, Seed: 1, Labels: DefaultLabelOptions,
-		GBDT: model.GBDTOptions{Rounds: 400, LearningRate: 0.1, MaxLeaves: 31, MaxDepth: 6, Subsample: 0.8, ColSample: 0.8, EarlyStop: 30, Metric: "auc", Seed: 1}}
+	return FitOptions{Model: "auto", ValFrac: 0.2, ReviewFPR: 0.05, RejectFPR: 0.01, Seed: 1, LabelDerived: true, Labels: DefaultLabelOptions,
+		GBDT: DefaultGBDT}
 }
 
 func (o *FitOptions) check() error {
@@ -51,8 +63,13 @@ func (o *FitOptions) check() error {
 
 // Params is what model.json records in "params" so that bundle can rebuild the same input rows.
 type Params struct {
-	Blocks    []string        `json:"blocks"`
-	Labels    LabelOptions    `json:"label_derived"`
+	Blocks []string     `json:"blocks"`
+	Labels LabelOptions `json:"label_derived"`
+	// ValFrac and Seed give fit's stratified validation holdout of the labels file whose checksum
+	// model.json records, so that bundle recomputes the label-derived block from exactly fit's
+	// training labels.
+	ValFrac   float64         `json:"val_frac,omitempty"`
+	Seed      uint64          `json:"seed"`
 	UserType  string          `json:"user_type,omitempty"`
 	Chosen    string          `json:"chosen"`
 	Candidate []CandidateInfo `json:"candidates"`
@@ -194,40 +211,33 @@ func stratifiedHoldout(y []bool, frac float64, seed uint64) (train, val []int) {
 	return
 }
 
-// trainBadMask marks the nodes rows[i] for i in train that are bad.
-func trainBadMask(n int, rows []uint32, y []bool, train []int) []bool {
-	bad := make([]bool, n)
+// trainMasks marks the nodes rows[i] for i in train (known) and those of them that are bad.
+func trainMasks(n int, rows []uint32, y []bool, train []int) (known, bad []bool) {
+	known, bad = make([]bool, n), make([]bool, n)
 	for _, i := range train {
+		known[rows[i]] = true
 		if y[i] {
 			bad[rows[i]] = true
 		}
 	}
-	return bad
+	return known, bad
 }
 
-// design builds the matrix of the labelled rows over base blocks plus, when labelBlock is
-// non-nil, the label-derived block (inserted after the graph block).
+// design builds the matrix of the labelled rows over base blocks plus, when label is non-nil,
+// the label-derived block (see assemble).
 func design(base []Block, label *Block, rows []uint32) (*Table, *model.Matrix) {
 	t := assemble(base, label)
 	return t, t.Matrix(rows)
 }
 
-// assemble puts the label-derived block (if any) after the graph block, or after the attributes
-// when there is no graph block.
+// assemble puts the label-derived block (if any) just before the embedding block, or last
+// without one: attributes, neighbour, graph, labels, embedding.
 func assemble(base []Block, label *Block) *Table {
-	t := &Table{}
-	for _, b := range base {
-		t.Blocks = append(t.Blocks, b)
-		if b.Name == BlockGraph && label != nil {
-			t.Blocks = append(t.Blocks, *label)
-			label = nil
-		}
-	}
+	t := &Table{Blocks: slices.Clone(base)}
 	if label != nil {
-		// No graph block: label-derived columns come after the attributes, before the embedding.
-		i := 0
-		for i < len(t.Blocks) && t.Blocks[i].Name == BlockAttributes {
-			i++
+		i := slices.IndexFunc(t.Blocks, func(b Block) bool { return b.Name == BlockEmbedding })
+		if i < 0 {
+			i = len(t.Blocks)
 		}
 		t.Blocks = slices.Insert(t.Blocks, i, *label)
 	}
@@ -270,8 +280,9 @@ func Fit(in *Inputs, opt FitOptions) (*model.Model, *FitReport, error) {
 	rows, y := in.Labelled()
 	train, val := stratifiedHoldout(y, opt.ValFrac, opt.Seed)
 	var lb *Block
-	if in.Feat != nil || in.Comm != nil {
-		b, err := in.LabelBlock(trainBadMask(int(in.G.N), rows, y, train), opt.Labels)
+	if opt.LabelDerived {
+		known, bad := trainMasks(int(in.G.N), rows, y, train)
+		b, err := in.LabelBlock(known, bad, opt.Labels)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -294,6 +305,7 @@ func Fit(in *Inputs, opt FitOptions) (*model.Model, *FitReport, error) {
 	}
 	f.params.Blocks = t.BlockNames()
 	f.params.Labels = opt.Labels
+	f.params.ValFrac, f.params.Seed = opt.ValFrac, opt.Seed
 	if in.G.Types != nil {
 		f.params.UserType = in.UserType
 	}

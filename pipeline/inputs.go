@@ -22,6 +22,9 @@ type Paths struct {
 	Labels     string // id<TAB>label (1 = bad), ids as in the edge lists
 	// AttrByLine: the attribute table has no id column; data line k belongs to external id k.
 	AttrByLine bool
+	// AttrNeighbourMeans adds the neighbour block (NeighbourMeans of the attribute table: each
+	// attribute's mean over the node's neighbours, log degree, neighbours' mean log degree).
+	AttrNeighbourMeans bool
 	// SkipBad counts and skips bad label and attribute lines (unknown ids, duplicates, bad or
 	// non-finite values, which become NaN and are imputed) instead of failing on the first.
 	SkipBad bool
@@ -41,6 +44,8 @@ type Inputs struct {
 	// Attr is the attribute matrix, one row per dense node (nil without).
 	Attr       *model.Matrix
 	AttrReport model.InputReport
+	// NbAttr is the neighbour block's matrix (nil without attributes or AttrNeighbourMeans).
+	NbAttr *model.Matrix
 	// Labels (nil without a labels file) and what reading them skipped.
 	Labels      *model.Labels
 	LabelReport model.InputReport
@@ -134,6 +139,9 @@ func (in *Inputs) open(log io.Writer) (err error) {
 		if s := in.AttrReport.Skipped(); s > 0 {
 			fmt.Fprintf(log, "%s: skipped %d values or lines (%d unknown ids, %d duplicates, %d bad, %d NaN/Inf), e.g. %v\n",
 				p.Attributes, s, in.AttrReport.UnknownIDs, in.AttrReport.Duplicates, in.AttrReport.BadValues, in.AttrReport.NonFinite, in.AttrReport.Examples)
+		}
+		if p.AttrNeighbourMeans {
+			in.NbAttr = NeighbourMeans(in.G.Graph, in.Attr)
 		}
 	}
 	if p.Labels != "" {

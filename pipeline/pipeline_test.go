@@ -2,11 +2,13 @@ package pipeline
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -311,6 +313,26 @@ func TestLeakage(t *testing.T) {
 	if d := diffCells(before, after); d != 0 {
 		t.Errorf("shuffling %d held-out labels changed %d training-matrix cells: test labels leak into features", changed, d)
 	}
+	for _, c := range append([]string{"ppr", "louvain_bad"}, features.NeighbourLabelNames...) {
+		if !slices.Contains(before.Names, c) {
+			t.Errorf("the fold matrix lacks label-derived column %s: %v", c, before.Names)
+		}
+	}
+	// Held-out nodes count as unlabelled: marking them unlabelled changes nothing either (the
+	// fold matrix is built over the same rows, so compare with the labels restored after).
+	has := slices.Clone(in.Labels.Has)
+	for _, i := range held {
+		in.Labels.Has[rows[i]] = false
+	}
+	lb, err := in.foldLabelBlock(rows, y, sp.Train, true, DefaultLabelOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(in.Labels.Has, has)
+	_, dropped := design(in.BaseBlocks(), lb, rows)
+	if d := diffCells(before, dropped); d != 0 {
+		t.Errorf("unlabelling %d held-out nodes changed %d training-matrix cells", len(held), d)
+	}
 	// Control: flipping training labels must change the label-derived columns.
 	for k, i := range sp.Train {
 		if k%5 == 0 {
@@ -430,5 +452,111 @@ func TestScoresFileAndPSI(t *testing.T) {
 	os.WriteFile(bad, []byte(ScoresHeader+"\nu1\t1.5\n"), 0o644)
 	if _, _, err := ReadScores(bad); err == nil || !strings.Contains(err.Error(), "b.scores:2") {
 		t.Errorf("score 1.5: err %v", err)
+	}
+}
+
+// TestNeighbourMeans checks the neighbour block by hand on a path 0-1-2 plus an isolated node 3,
+// with a NaN that must be skipped.
+func TestNeighbourMeans(t *testing.T) {
+	g, err := graph.FromEdges(4, []graph.Edge{{U: 0, V: 1}, {U: 1, V: 2}}, false, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := model.NewMatrix(4, []string{"attr.a"})
+	copy(attr.Data, []float64{1, 10, math.NaN(), 5})
+	m := NeighbourMeans(g, attr)
+	if got := strings.Join(m.Names, ","); got != "nbmean.attr.a,log_degree,nbmean.log_degree" {
+		t.Fatalf("names %s", got)
+	}
+	l1, l2 := math.Log(2), math.Log(3)
+	want := [][]float64{{10, l1, l2}, {1, l2, l1}, {10, l1, l2}, {0, 0, 0}}
+	for v, w := range want {
+		for j, x := range w {
+			if math.Abs(m.At(v, j)-x) > 1e-12 {
+				t.Errorf("node %d %s = %v, want %v", v, m.Names[j], m.At(v, j), x)
+			}
+		}
+	}
+}
+
+// TestAttributesFitBundle: fit with an attribute table and its neighbour block, then bundle; a
+// bundle given other labels than fit's is refused.
+func TestAttributesFitBundle(t *testing.T) {
+	w := getWorld(t)
+	gf, err := graph.Open(w.graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := graph.OpenIDs(graph.IDPath(w.graph))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	sb.WriteString("id\ta\tb\n")
+	rng := rand.New(rand.NewPCG(3, 4))
+	for v := range int(gf.N) {
+		fmt.Fprintf(&sb, "%s\t%d\t%.3f\n", ids.Ext(uint32(v)), gf.Degree(uint32(v))%7, rng.Float64())
+	}
+	ids.Close()
+	gf.Close()
+	ap := filepath.Join(w.dir, "attrs-all.tsv")
+	if err := os.WriteFile(ap, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := w.paths(w.trainLab)
+	p.Attributes, p.AttrNeighbourMeans = ap, true
+	in, err := Open(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	m, rep, err := Fit(in, fastOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rep.Blocks, ","); got != "attributes,neighbour,graph,labels,embedding" {
+		t.Errorf("blocks %s", got)
+	}
+	mp := filepath.Join(w.dir, "model-attr.json")
+	if err := m.Save(mp); err != nil {
+		t.Fatal(err)
+	}
+	// Bundle from inputs opened without the neighbour flag: the model's params bring it back.
+	p.AttrNeighbourMeans = false
+	in2, err := Open(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in2.Close()
+	s, err := Bundle(in2, m, mp, filepath.Join(w.dir, "bundle-attr"), BundleOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MeanBad <= s.MeanGood {
+		t.Errorf("bundle: mean score of labelled bad %.4f <= good %.4f", s.MeanBad, s.MeanGood)
+	}
+	// Other labels than fit's: refused, naming the file.
+	p.Labels = w.labels
+	in3, err := Open(p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in3.Close()
+	if _, err := Bundle(in3, m, mp, filepath.Join(w.dir, "bundle-other"), BundleOptions{}); err == nil || !strings.Contains(err.Error(), "not the labels file the model was fitted on") {
+		t.Errorf("bundle with other labels: err %v", err)
+	}
+	// A model that does not say how fit split its labels (written before val_frac was
+	// recorded) cannot have its training labels redrawn: refused, asking for a refit.
+	par, err := ParseParams(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par.ValFrac = 0
+	old := *m
+	if old.Params, err = json.Marshal(par); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Bundle(in2, &old, mp, filepath.Join(w.dir, "bundle-old"), BundleOptions{}); err == nil || !strings.Contains(err.Error(), "refit") {
+		t.Errorf("bundle of a model without val_frac: err %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 // Block names: the column groups a model can use.
 const (
 	BlockAttributes = "attributes" // node attribute table, columns "attr.<name>"
+	BlockNeighbour  = "neighbour"  // attributes' means over neighbours and log degrees (NeighbourMeans)
 	BlockGraph      = "graph"      // feature file columns, minus ids and label-derived ones
 	BlockLabels     = "labels"     // label-derived graph columns, recomputed from training labels
 	BlockEmbedding  = "embedding"  // vector file, columns "emb.<k>"
@@ -19,10 +20,6 @@ const (
 
 // idColumns are feature-file columns that hold ids, not measurements.
 var idColumns = []string{"wcc_id", "louvain_id"}
-
-// labelColumns are the columns features.LabelDerived computes; a feature file may hold them
-// (computed from whatever labels it was given), so they are always recomputed here instead.
-var labelColumns = []string{"louvain_bad", "louvain_bad_share", "ppr", "ppr_purified", "th_bad"}
 
 // Block is one column group: Fill writes its len(Names) values for node v into dst.
 type Block struct {
@@ -83,19 +80,25 @@ func (t *Table) Select(names ...string) *Table {
 	return out
 }
 
-// BaseBlocks are the blocks that do not depend on labels, in the order attributes, graph,
-// embedding, for whichever inputs are open.
+// BaseBlocks are the blocks that do not depend on labels, in the order attributes, neighbour
+// (with Paths.AttrNeighbourMeans), graph, embedding, for whichever inputs are open.
 func (in *Inputs) BaseBlocks() []Block {
 	var bs []Block
 	if in.Attr != nil {
 		a := in.Attr
 		bs = append(bs, Block{Name: BlockAttributes, Names: a.Names, Fill: func(dst []float64, v uint32) { copy(dst, a.Row(int(v))) }})
 	}
+	if in.NbAttr != nil {
+		a := in.NbAttr
+		bs = append(bs, Block{Name: BlockNeighbour, Names: a.Names, Fill: func(dst []float64, v uint32) { copy(dst, a.Row(int(v))) }})
+	}
 	if in.Feat != nil {
 		var names []string
 		var cols [][]float32
 		for _, c := range in.Feat.Columns() {
-			if slices.Contains(idColumns, c) || slices.Contains(labelColumns, c) {
+			// A feature file may hold label-derived columns (computed from whatever labels it
+			// was given): they are always recomputed from the training labels instead.
+			if slices.Contains(idColumns, c) || features.IsLabelDerived(c) {
 				continue
 			}
 			x, err := in.Feat.Column(c)
@@ -149,18 +152,31 @@ type LabelOptions struct {
 	Damping   float64 `json:"damping"`
 	TwoHopPPR bool    `json:"two_hop_ppr"`
 	// PPRScale "seeds": PPR columns are multiplied by the number of seeds, so they read as "bad
-	// seeds' worth of visits" and keep their scale when the set of training labels grows (as it
-	// does from fit to bundle).
+	// seeds' worth of visits".
 	PPRScale string `json:"ppr_scale"`
+	// Neighbour adds features.NeighbourLabels' columns (training-labelled and bad neighbours,
+	// their smoothed share, the same within two hops, the neighbours' shares).
+	Neighbour bool `json:"neighbour_labels"`
+	// Folds > 1: the training rows' columns that aggregate over a set holding the row itself
+	// (PPR, community counts, neighbours' shares) are computed out of fold (see
+	// features.LabelOptions.Folds), so that no row's own label shifts its own columns.
+	Folds         int     `json:"folds,omitempty"`
+	Smoothing     float64 `json:"smoothing,omitempty"`       // α of the smoothed shares (0: features' default 2)
+	Hop2DegreeCap uint32  `json:"hop2_degree_cap,omitempty"` // hubs not expanded at two hops (0: default 5000)
 }
 
 // DefaultLabelOptions are used by fit and eval.
-var DefaultLabelOptions = LabelOptions{Damping: 0.85, PPRScale: "seeds"}
+var DefaultLabelOptions = LabelOptions{Damping: 0.85, PPRScale: "seeds", Neighbour: true, Folds: 5}
 
-// LabelBlock computes the label-derived columns (features.LabelDerived) from trainBad alone:
-// trainBad[v] is true only for nodes labelled bad in the training labels.
-func (in *Inputs) LabelBlock(trainBad []bool, opt LabelOptions) (Block, error) {
-	lo := features.LabelOptions{PageRank: features.PageRankOptions{Damping: opt.Damping, Tol: 1e-9, MaxIter: 1000}, TwoHopPPR: opt.TwoHopPPR, User: in.User}
+// LabelBlock computes the label-derived columns (features.LabelDerived) from the training labels
+// alone: trainKnown[v] is true only for nodes labelled in the training labels, trainBad[v] only
+// for those labelled bad there. The community columns need a feature file with louvain_id.
+func (in *Inputs) LabelBlock(trainKnown, trainBad []bool, opt LabelOptions) (Block, error) {
+	lo := features.LabelOptions{PageRank: features.PageRankOptions{Damping: opt.Damping, Tol: 1e-9, MaxIter: 1000}, TwoHopPPR: opt.TwoHopPPR, User: in.User,
+		Known: trainKnown, Folds: opt.Folds}
+	if opt.Neighbour {
+		lo.Neighbour = &features.NeighbourLabelOptions{Smoothing: opt.Smoothing, Hop2DegreeCap: opt.Hop2DegreeCap}
+	}
 	nSeeds := 0
 	for _, b := range trainBad {
 		if b {
@@ -201,13 +217,21 @@ type Group struct {
 }
 
 // AblationGroups lists the ablation rows that the present blocks allow: each input alone (graph
-// features with their label-derived columns), everything but the embedding (when there is an
-// embedding and something else), and everything.
+// features with their label-derived columns), attributes with their neighbour means, everything
+// but the neighbour means and everything but the embedding (when those blocks and something else
+// are present), and everything.
 func AblationGroups(present []string) []Group {
 	has := func(b string) bool { return slices.Contains(present, b) }
+	all := []string{BlockAttributes, BlockNeighbour, BlockGraph, BlockLabels, BlockEmbedding}
+	but := func(b string) []string {
+		return slices.DeleteFunc(slices.Clone(all), func(x string) bool { return x == b })
+	}
 	var gs []Group
 	if has(BlockAttributes) {
 		gs = append(gs, Group{"node attributes only", []string{BlockAttributes}})
+	}
+	if has(BlockNeighbour) {
+		gs = append(gs, Group{"attributes + neighbour means", []string{BlockAttributes, BlockNeighbour}})
 	}
 	if has(BlockGraph) || has(BlockLabels) {
 		gs = append(gs, Group{"graph features only", []string{BlockGraph, BlockLabels}})
@@ -215,11 +239,15 @@ func AblationGroups(present []string) []Group {
 	if has(BlockEmbedding) {
 		gs = append(gs, Group{"embedding only", []string{BlockEmbedding}})
 	}
-	if has(BlockEmbedding) && len(gs) > 2 {
-		gs = append(gs, Group{"all but embedding", []string{BlockAttributes, BlockGraph, BlockLabels}})
+	n := len(gs)
+	if has(BlockNeighbour) && n > 2 {
+		gs = append(gs, Group{"all but neighbour means", but(BlockNeighbour)})
+	}
+	if has(BlockEmbedding) && n > 2 {
+		gs = append(gs, Group{"all but embedding", but(BlockEmbedding)})
 	}
 	if len(gs) > 1 {
-		gs = append(gs, Group{"all", []string{BlockAttributes, BlockGraph, BlockLabels, BlockEmbedding}})
+		gs = append(gs, Group{"all", all})
 	}
 	return gs
 }

@@ -21,7 +21,9 @@ func runBundle(args []string) error {
 
 Scores every node with the model, keeps each user's top reasons (per-column contributions),
 Louvain community (from the feature file), label and vector, and writes the bundle the scorer
-serves (atomically: readers see the old bundle or the new one).
+serves (atomically: readers see the old bundle or the new one). --labels must be the labels
+file given to fit (model.json records its checksum): the label-derived columns are recomputed
+from exactly fit's training part of it, so that their counts mean what they meant in fit.
 
 flags:`)
 		fs.PrintDefaults()

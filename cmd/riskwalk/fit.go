@@ -25,6 +25,7 @@ func (f *inputFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.p.Features, "features", "", "graph feature `file` (.rwf) from riskwalk features")
 	fs.StringVar(&f.p.Attributes, "attributes", "", "node attribute `table` (id then numeric columns; a header line names them)")
 	fs.BoolVar(&f.p.AttrByLine, "attr-by-line", false, "the attribute table has no id column: data line k is external id k")
+	fs.BoolVar(&f.p.AttrNeighbourMeans, "attr-neighbour-means", true, "with --attributes, add the neighbour block: each attribute's mean over the node's neighbours, log degree, neighbours' mean log degree")
 	fs.StringVar(&f.p.Labels, "labels", "", "labels `file`: external id<TAB>label (1 = bad, 0 = good)")
 	fs.BoolVar(&f.p.SkipBad, "skip-bad", false, "count and skip unknown ids, duplicate labels and bad values (NaN/Inf are imputed) instead of failing")
 	fs.StringVar(&f.p.UserType, "user-type", "user", "node type name of accounts in a typed graph")
@@ -38,6 +39,11 @@ func fitFlags(fs *flag.FlagSet, o *pipeline.FitOptions) {
 	fs.IntVar(&o.GBDT.Rounds, "rounds", o.GBDT.Rounds, "GBDT boosting rounds at most (early stopping on validation)")
 	fs.Float64Var(&o.GBDT.LearningRate, "learning-rate", o.GBDT.LearningRate, "GBDT learning rate")
 	fs.IntVar(&o.GBDT.MaxLeaves, "leaves", o.GBDT.MaxLeaves, "GBDT leaves per tree at most")
+	fs.IntVar(&o.GBDT.MinChildRows, "min-leaf-rows", o.GBDT.MinChildRows, "GBDT training rows per leaf at least")
+	fs.Float64Var(&o.GBDT.ColSample, "colsample", o.GBDT.ColSample, "GBDT share of the columns each tree may split on")
+	fs.IntVar(&o.GBDT.EarlyStop, "patience", o.GBDT.EarlyStop, "GBDT early stopping: rounds without a better validation ROC-AUC before stopping (the best round is kept)")
+	fs.BoolVar(&o.LabelDerived, "label-derived", o.LabelDerived, "add the label-derived block (from the training labels only): personalised PageRank from bad nodes, community bad share (with --features), bad neighbours within one and two hops and their smoothed shares")
+	fs.BoolVar(&o.Labels.Neighbour, "neighbour-labels", o.Labels.Neighbour, "in the label-derived block, the training-labelled and bad neighbours within one and two hops and their smoothed shares")
 }
 
 func parseHelp(fs *flag.FlagSet, args []string) (bool, error) {
@@ -55,9 +61,11 @@ func runFit(args []string) error {
        [--features features.rwf] [--vectors vectors.rwv] [--attributes node_features.tsv]
        [--model auto|logreg|gbdt] [--val-frac 0.2] [--review-fpr 0.05 --reject-fpr 0.01]
 
-Joins the input columns by node, recomputes the label-derived graph columns (community bad
-counts, personalised PageRank, two-hop bad users) from the training part of the labels only,
-fits logistic regression and GBDT, keeps the better on the validation holdout, sets the
+Joins the input columns by node (with --attributes also their neighbour means, see
+--attr-neighbour-means), recomputes the label-derived graph columns (community bad counts,
+personalised PageRank, two-hop bad users, training-labelled and bad neighbours within one and two
+hops and their smoothed shares) from the training part of the labels only, fits logistic
+regression and GBDT, keeps the better on the validation holdout, sets the
 pass/review/reject thresholds at the target false-positive rates and writes model.json.
 
 flags:`)
