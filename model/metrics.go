@@ -310,6 +310,35 @@ type Report struct {
 	AtThresholds []Confusion `json:"at_thresholds"`
 }
 
+// MeanReport averages reports field by field (counts summed; the Top entries matched by
+// position, K summed). It is the per-split summary of a cross-validation: each split's metrics
+// from its own model's scores, never ranking one split's scores against another's.
+func MeanReport(rs []Report) Report {
+	var m Report
+	if len(rs) == 0 {
+		return m
+	}
+	f := 1 / float64(len(rs))
+	for i, r := range rs {
+		m.N += r.N
+		m.Positives += r.Positives
+		m.ROCAUC += r.ROCAUC * f
+		m.PRAUC += r.PRAUC * f
+		m.KS += r.KS * f
+		if i == 0 {
+			m.Top = make([]TopK, len(r.Top))
+		}
+		for k := range min(len(r.Top), len(m.Top)) {
+			t := r.Top[k]
+			m.Top[k].Frac = t.Frac
+			m.Top[k].K += t.K
+			m.Top[k].Precision += t.Precision * f
+			m.Top[k].Recall += t.Recall * f
+		}
+	}
+	return m
+}
+
 // TopFracs are the default top-k fractions reported: 0.1%, 1%, 5%.
 var TopFracs = []float64{0.001, 0.01, 0.05}
 

@@ -155,3 +155,25 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 }
+
+// MeanReport averages per-split figures; it never ranks one split's scores against another's, so
+// two splits whose models score on different scales each keep their own perfect ranking.
+func TestMeanReportPerSplit(t *testing.T) {
+	a := Evaluate([]float64{0.9, 0.8, 0.1, 0.2}, []bool{true, true, false, false})
+	b := Evaluate([]float64{0.09, 0.08, 0.01, 0.02}, []bool{true, true, false, false})
+	m := MeanReport([]Report{a, b})
+	if m.ROCAUC != 1 || m.KS != 1 || m.PRAUC != 1 {
+		t.Fatalf("per-split mean of two perfect splits: AUC %v KS %v PR-AUC %v, want 1", m.ROCAUC, m.KS, m.PRAUC)
+	}
+	if m.N != 8 || m.Positives != 4 || len(m.Top) != len(TopFracs) || m.Top[0].K != 2 {
+		t.Fatalf("counts: N %d positives %d top %+v", m.N, m.Positives, m.Top)
+	}
+	pooled := Evaluate([]float64{0.9, 0.8, 0.1, 0.2, 0.09, 0.08, 0.01, 0.02}, []bool{true, true, false, false, true, true, false, false})
+	if pooled.ROCAUC >= 1 {
+		t.Fatalf("pooled AUC %v: the scales should mix", pooled.ROCAUC)
+	}
+	c := Evaluate([]float64{0.1, 0.2, 0.9, 0.8}, []bool{true, true, false, false})
+	if m2 := MeanReport([]Report{a, c}); math.Abs(m2.ROCAUC-0.5) > 1e-12 {
+		t.Fatalf("mean of AUC 1 and 0: %v", m2.ROCAUC)
+	}
+}

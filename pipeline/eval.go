@@ -38,6 +38,7 @@ type AblationRow struct {
 	Columns            int
 	LR, GBDT, Chosen   float64 // mean test AUC over splits of each family and of the chosen one
 	PooledAUC, Recall1 float64 // chosen model's pooled test scores: AUC and recall at top 1%
+	MeanRecall1        float64 // recall at top 1% within each split's test rows, mean over splits
 }
 
 // EvalResult is Eval's outcome.
@@ -52,6 +53,11 @@ type EvalResult struct {
 	PooledScores []float64
 	PooledLabels []bool
 	Report       model.Report
+	// FoldMean averages each split's own Report (ROC-AUC, PR-AUC, KS, precision and recall at top
+	// k) over the splits. Pooled figures rank scores of different splits' models against each
+	// other, which is fair only when those models are calibrated alike (a split that chose GBDT
+	// beside one that chose logistic regression is not); the per-split mean never mixes them.
+	FoldMean model.Report
 	// Confusion at each split's own review and reject thresholds, summed over splits.
 	AtReview, AtReject model.Confusion
 	MeanAUC, StdAUC    float64
@@ -205,6 +211,7 @@ func Eval(in *Inputs, opt EvalOptions) (*EvalResult, error) {
 	abl := make([]AblationRow, len(groups))
 	pooled := make([][]float64, len(groups))
 	var pooledY []bool
+	var foldReps []model.Report
 	for s, sp := range splits {
 		lb, err := in.foldLabelBlock(rows, y, sp.Train, opt.LabelDerived, opt.Labels)
 		if err != nil {
@@ -245,7 +252,9 @@ func Eval(in *Inputs, opt EvalOptions) (*EvalResult, error) {
 			a.LR += lrT / float64(len(splits))
 			a.GBDT += gbT / float64(len(splits))
 			pooled[gi] = append(pooled[gi], sc...)
+			a.MeanRecall1 += model.AtTop(sc, yt, 0.01).Recall / float64(len(splits))
 			if gi == len(groups)-1 {
+				foldReps = append(foldReps, model.Evaluate(sc, yt))
 				res.Blocks, res.Cols = t.BlockNames(), x.Cols
 				res.Folds = append(res.Folds, FoldResult{Chosen: f.params.Chosen, LRVal: f.lrVal, GBVal: f.gbVal, TestAUC: auc,
 					Test: sp.Test, Scores: sc, Thresholds: f.m.Thresholds})
@@ -263,6 +272,7 @@ func Eval(in *Inputs, opt EvalOptions) (*EvalResult, error) {
 	}
 	res.PooledScores, res.PooledLabels = pooled[len(groups)-1], pooledY
 	res.Report = model.Evaluate(res.PooledScores, res.PooledLabels)
+	res.FoldMean = model.MeanReport(foldReps)
 	var aucs []float64
 	for _, f := range res.Folds {
 		aucs = append(aucs, f.TestAUC)

@@ -123,13 +123,19 @@ func printEval(w io.Writer, r *pipeline.EvalResult) {
 		fmt.Fprintf(tw, "%d\t%s\t%.4f\t%.4f\t%.4f\n", i+1, f.Chosen, f.LRVal, f.GBVal, f.TestAUC)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "held-out scores pooled over splits: %d scores, %d bad\n", rep.N, rep.Positives)
+	fm := r.FoldMean
+	fmt.Fprintf(w, "held-out scores: %d scores, %d bad; mean over splits (each split's own model and scores) and pooled (all splits' scores ranked together)\n", rep.N, rep.Positives)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  ROC-AUC\t%.4f\t(mean over splits %.4f ± %.4f)\n", rep.ROCAUC, r.MeanAUC, r.StdAUC)
-	fmt.Fprintf(tw, "  PR-AUC\t%.4f\n", rep.PRAUC)
-	fmt.Fprintf(tw, "  KS\t%.4f\n", rep.KS)
-	for _, t := range rep.Top {
-		fmt.Fprintf(tw, "  top %g%% (%d)\tprecision %.4f\trecall %.4f\n", 100*t.Frac, t.K, t.Precision, t.Recall)
+	fmt.Fprintln(tw, "  \tmean over splits\tpooled\t")
+	fmt.Fprintf(tw, "  ROC-AUC\t%.4f ± %.4f\t%.4f\t\n", r.MeanAUC, r.StdAUC, rep.ROCAUC)
+	fmt.Fprintf(tw, "  PR-AUC\t%.4f\t%.4f\t\n", fm.PRAUC, rep.PRAUC)
+	fmt.Fprintf(tw, "  KS\t%.4f\t%.4f\t\n", fm.KS, rep.KS)
+	for k, t := range rep.Top {
+		mp, mr := math.NaN(), math.NaN()
+		if k < len(fm.Top) {
+			mp, mr = fm.Top[k].Precision, fm.Top[k].Recall
+		}
+		fmt.Fprintf(tw, "  top %g%%: precision / recall\t%.4f / %.4f\t%.4f / %.4f\t\n", 100*t.Frac, mp, mr, t.Precision, t.Recall)
 	}
 	for k, c := range []model.Confusion{r.AtReview, r.AtReject} {
 		fmt.Fprintf(tw, "  at %s thresholds\tTP %d  FP %d  TN %d  FN %d\tFPR %.4f  recall %.4f\n",
@@ -137,11 +143,11 @@ func printEval(w io.Writer, r *pipeline.EvalResult) {
 	}
 	tw.Flush()
 	if len(r.Ablation) > 0 {
-		fmt.Fprintln(w, "ablation (test ROC-AUC, mean over splits; pooled AUC and recall at top 1% of the chosen model):")
+		fmt.Fprintln(w, "ablation (test ROC-AUC, mean over splits; recall at top 1%: mean over splits, and of the chosen models' pooled scores):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "blocks\tcolumns\tlogreg\tgbdt\tchosen\tpooled\trecall@1%\t")
+		fmt.Fprintln(tw, "blocks\tcolumns\tlogreg\tgbdt\tchosen\tpooled AUC\trecall@1%\tpooled recall@1%\t")
 		for _, a := range r.Ablation {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.4f\t%.4f\t%.4f\t\n", a.Group.Name, a.Columns, f4(a.LR), f4(a.GBDT), a.Chosen, a.PooledAUC, a.Recall1)
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.4f\t%.4f\t%.4f\t%.4f\t\n", a.Group.Name, a.Columns, f4(a.LR), f4(a.GBDT), a.Chosen, a.PooledAUC, a.MeanRecall1, a.Recall1)
 		}
 		tw.Flush()
 	}
