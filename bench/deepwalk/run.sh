@@ -10,12 +10,15 @@
 #  C. Link prediction on BlogCatalog: ../shared/eval/linkpred.py split --frac 0.5 --seed 0; both
 #     train on train.tsv (WALKS walks), both scored on test.tsv.
 #  D. PPI and POS: Macro/Micro-F1 at 50% labelled, riskwalk default and gensim (WALKS walks).
+# SECTIONS=AC (say) runs only those sections; the default is ABCD.
 # Embeddings are scored with ../shared/eval/nodeclass.py (10 shuffles) and linkpred.py as they are.
 # CPU seconds (user) are given beside wall time: the machine is shared, so wall time mostly
 # measures contention and CPU-second ratios are the fair speed comparison.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WALKS=${1:-80}
+SECTIONS=${SECTIONS:-ABCD}
+want() { [[ $SECTIONS == *$1* ]]; }
 SHARED=${RISKWALK_SHARED:-../shared}
 EVAL=$SHARED/eval
 DATA=$SHARED/data
@@ -51,11 +54,12 @@ GSV=$($PY -c 'import gensim; print(gensim.__version__)')
 {
 echo
 echo "### DeepWalk: riskwalk vs gensim ($(date -u +%F), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
-echo "Command: \`bench/deepwalk/run.sh $WALKS\` (make bench-deepwalk). riskwalk flags: --walks W $PP (defaults: HogBatch update, α 0.05 decaying linearly to α·1e-4); gensim $GSV Word2Vec(sg=1, hs=0, negative=5, window=10, sample=1e-3, min_count=0, alpha 0.025->0.0001, corpus_file, workers=$THREADS, epochs=1) on riskwalk's own walk file. Load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: wall times mostly measure contention; compare CPU seconds)."
+echo "Command: \`SECTIONS=$SECTIONS bench/deepwalk/run.sh $WALKS\` (make bench-deepwalk). riskwalk flags: --walks W $PP (defaults: HogBatch update, α 0.05 decaying linearly to α·1e-4); gensim $GSV Word2Vec(sg=1, hs=0, negative=5, window=10, sample=1e-3, min_count=0, alpha 0.025->0.0001, corpus_file, workers=$THREADS, epochs=1) on riskwalk's own walk file. Load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (shared machine: wall times mostly measure contention; compare CPU seconds)."
 } | tee -a "$REPORT"
 
-# A. BlogCatalog at WALKS.
 BC=$DATA/blogcatalog
+# A. BlogCatalog at WALKS.
+if want A; then
 train bcpp "$BC/edges.tsv" "$WALKS" --per-pair --walks-out "$OUT/walks.txt"
 gensim bcgs "$OUT/walks.txt"
 train bc "$BC/edges.tsv" "$WALKS"
@@ -77,7 +81,10 @@ echo
 echo "End to end (walks + training): gensim = NumPy walker $(get "$NW" 'round(walk_s,1)') s wall (walk file written) + training $(wall $OUT/bcgs.time) s wall / $(cpu $OUT/bcgs.time) CPU-s for the gensim process; riskwalk default $(wall $OUT/bc.time) s wall / $(cpu $OUT/bc.time) CPU-s for the whole process (load, counting pass, walks, training, write). riskwalk walk steps/s per core $(get "$RW" 'round(walk_steps_per_s_core/1e6,2)')M (inside training); NumPy walker $(get "$NW" 'round(steps/walk_s/1e6,2)')M steps/s."
 } | tee -a "$REPORT"
 
+fi
+
 # B. BlogCatalog at 10 walks.
+if want B; then
 train bc10 "$BC/edges.tsv" 10 --walks-out "$OUT/walks10.txt"
 gensim bc10gs "$OUT/walks10.txt"
 rm -f "$OUT/walks10.txt"
@@ -92,7 +99,10 @@ echo "| gensim (anchor) | $(f1 $OUT/bc10gs.nc micro 0.1,0.5,0.9) | $(f1 $OUT/bc1
 echo "| riskwalk default | $(f1 $OUT/bc10.nc micro 0.1,0.5,0.9) | $(f1 $OUT/bc10.nc macro 0.1,0.5,0.9) | $(cpu $OUT/bc10.time) |"
 } | tee -a "$REPORT"
 
+fi
+
 # C. Link prediction on BlogCatalog.
+if want C; then
 LP=$OUT/lp
 mkdir -p "$LP"
 $PY "$EVAL/linkpred.py" split --edges "$BC/edges.tsv" --out "$LP" --frac 0.5 --seed 0 > "$LP/split.log"
@@ -114,7 +124,10 @@ echo "| gensim (anchor) | $(auc $OUT/lpgs.lp) | $(cpu $OUT/lpgs.time) |"
 echo "| riskwalk default (+ writes the walk file) | $(auc $OUT/lprw.lp) | $(cpu $OUT/lprw.time) |"
 } | tee -a "$REPORT"
 
+fi
+
 # D. PPI and POS.
+if want D; then
 for d in ppi pos; do
     train ${d}rw "$DATA/$d/edges.tsv" "$WALKS" --walks-out "$OUT/${d}walks.txt"
     gensim ${d}gs "$OUT/${d}walks.txt"
@@ -131,6 +144,7 @@ echo "|---|---|---|---|"
 echo "| gensim (anchor) | $(f1 $OUT/ppigs.nc macro 0.5) / $(f1 $OUT/ppigs.nc micro 0.5) | $(f1 $OUT/posgs.nc macro 0.5) / $(f1 $OUT/posgs.nc micro 0.5) | $(cpu $OUT/ppigs.time) / $(cpu $OUT/posgs.time) |"
 echo "| riskwalk default (+ writes the walk file) | $(f1 $OUT/ppirw.nc macro 0.5) / $(f1 $OUT/ppirw.nc micro 0.5) | $(f1 $OUT/posrw.nc macro 0.5) / $(f1 $OUT/posrw.nc micro 0.5) | $(cpu $OUT/ppirw.time) / $(cpu $OUT/posrw.time) |"
 echo
-echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } | tee -a "$REPORT"
+fi
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." | tee -a "$REPORT"
 cat "$REPORT" >> bench/RESULTS.md
