@@ -114,6 +114,12 @@ type Exchanger[T float32 | float64] struct {
 // ToOwner, in = FromReplica; pull: the reverse. It splits the lists into pieces so no call sends
 // more than PieceElems elements, and returns the bytes this rank sent.
 func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T, row uint32), apply func(row uint32, src []T)) (int64, error) {
+	return x.exchange(width, out, in, x.Plan.MaxPair, fill, apply)
+}
+
+// exchange is Exchange over any lists whose longest, job-wide, is maxPair (the same on every
+// rank: it fixes the number of pieces).
+func (x *Exchanger[T]) exchange(width int, out, in [][]uint32, maxPair int, fill func(dst []T, row uint32), apply func(row uint32, src []T)) (int64, error) {
 	pl := x.Plan
 	P := pl.Size
 	limit := x.PieceElems
@@ -121,7 +127,7 @@ func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T
 		limit = maxPieceElems
 	}
 	chunk := max(1, limit/(P*width)) // rows per pair per piece
-	pieces := (pl.MaxPair + chunk - 1) / chunk
+	pieces := (maxPair + chunk - 1) / chunk
 	if x.sc == nil {
 		x.sc, x.rc = make([]int, P), make([]int, P)
 	}

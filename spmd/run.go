@@ -38,8 +38,12 @@ type Options struct {
 	// 39.81/25.97 Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync
 	// traffic); 4 ranks diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
 	SyncEvery int
-	Halo      Halo
-	Merge     Merge
+	// SyncAll makes every sync move every replica row; by default a sync moves only the rows
+	// some copy may have changed since the last one (Sync.UseDirty; MergeSum only), which gives
+	// the same vectors (TestDistDirtySync) at a fraction of the traffic on sparse graphs.
+	SyncAll bool
+	Halo    Halo
+	Merge   Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
 	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
 	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
@@ -75,7 +79,9 @@ type Result struct {
 	CountSeconds                float64 // corpus counting and count exchange
 	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
 	SyncBytesPerEpoch           float64
-	OwnedRows, ReplicaRows      []int // per rank
+	SyncRows                    int64  // job-wide rows sent by syncs in this run (both directions)
+	Syncs                       uint64 // sync rounds run
+	OwnedRows, ReplicaRows      []int  // per rank
 	Arcs                        [3]uint64
 	Threads                     int // this rank's
 }
@@ -544,6 +550,10 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	gsum, psum, phash uint64, log io.Writer) error {
 	me, P := mpi.Rank(), mpi.Size()
 	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
+	if !o.SyncAll && o.Merge == MergeSum {
+		job.Dirty = make([]uint64, (job.Model.Rows+63)/64)
+		sy.UseDirty(job.Dirty)
+	}
 	var meter *progress.Meter
 	tokens := int64(0)
 	bytes0 := int64(0)
@@ -601,11 +611,12 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		lossW += all[sLoss]
 		lossN += all[sPairs]
 		tokens = res.Tokens
-		b := []int64{sy.Bytes}
+		b := []int64{sy.Bytes, sy.Rows}
 		if err := mpi.Allreduce(b, b, mpi.Sum); err != nil {
 			return err
 		}
 		bytes0 = b[0]
+		res.SyncRows = b[1]
 		roundsRun++
 		if meter != nil {
 			meter.Add(int64(all[sWalks]))
@@ -622,6 +633,7 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	}
 	res.TrainSeconds = time.Since(t0).Seconds()
 	res.SyncBytes = bytes0
+	res.Syncs = roundsRun
 	res.SyncBytesPerEpoch = epochBytes(bytes0, roundsRun, rounds, o.Train.Epochs)
 	if lossN > 0 {
 		res.Loss = lossW / lossN

@@ -318,16 +318,23 @@ func syncCheck(me, P int) error {
 		}
 		return h
 	}
-	for i, v := range nodes {
-		for k := 0; k < dim; k++ {
-			want := base(v, k)
-			for _, r := range holders(v) {
-				want += delta(r, v, k)
-			}
-			if got := m.In[i*m.Stride+k]; got != want || m.Out[i*m.Stride+k] != -want {
-				return fmt.Errorf("node %d (local %d, owned %v) elem %d: In %v Out %v, want %v", v, i, i < pt.Owned, k, got, m.Out[i*m.Stride+k], want)
+	// summed: every copy of v must be base(v) + Σ over holders of delta.
+	summed := func(what string) error {
+		for i, v := range nodes {
+			for k := 0; k < dim; k++ {
+				want := base(v, k)
+				for _, r := range holders(v) {
+					want += delta(r, v, k)
+				}
+				if got := m.In[i*m.Stride+k]; got != want || m.Out[i*m.Stride+k] != -want {
+					return fmt.Errorf("%s: node %d (local %d, owned %v) elem %d: In %v Out %v, want %v", what, v, i, i < pt.Owned, k, got, m.Out[i*m.Stride+k], want)
+				}
 			}
 		}
+		return nil
+	}
+	if err := summed("full sync"); err != nil {
+		return err
 	}
 	if s.Bytes != int64(pl.Replicas()+pl.Exported())*2*dim*4 {
 		return fmt.Errorf("sync sent %d bytes, want %d", s.Bytes, (pl.Replicas()+pl.Exported())*2*dim*4)
@@ -339,6 +346,41 @@ func syncCheck(me, P int) error {
 	}
 	if !slices.Equal(before, m.In) {
 		return fmt.Errorf("a sync without updates changed rows")
+	}
+	full := s.Bytes
+	// Dirty rows only: each rank marks the rows it changed; the copies must end as above, with
+	// fewer bytes sent, and the bitset cleared.
+	set()
+	s = NewSync(pl, m, pt.Owned, MergeSum)
+	s.x.PieceElems = 3 * 2 * dim
+	dirty := make([]uint64, (m.Rows+63)/64)
+	s.UseDirty(dirty)
+	for i, v := range nodes {
+		if delta(me, v, 0) != 0 {
+			dirty[i/64] |= 1 << (i % 64)
+		}
+		for k := 0; k < dim; k++ {
+			m.In[i*m.Stride+k] += delta(me, v, k)
+			m.Out[i*m.Stride+k] -= delta(me, v, k)
+		}
+	}
+	if err := s.Run(); err != nil {
+		return err
+	}
+	if err := summed("dirty sync"); err != nil {
+		return err
+	}
+	if s.Bytes >= full || s.Rows >= int64(pl.Replicas()+pl.Exported()) || slices.Max(dirty) != 0 {
+		return fmt.Errorf("dirty sync sent %d bytes (%d rows), a full sync %d (%d rows); bitset max word %x, want 0", s.Bytes, s.Rows, full, pl.Replicas()+pl.Exported(), slices.Max(dirty))
+	}
+	// Nothing marked: nothing moves but the bitmaps, and nothing changes.
+	b0 := s.Bytes
+	before = append(before[:0], m.In...)
+	if err := s.Run(); err != nil {
+		return err
+	}
+	if !slices.Equal(before, m.In) || s.Bytes-b0 > int64(8*(pl.Replicas()+pl.Exported()+128*P)/64) {
+		return fmt.Errorf("dirty sync with nothing marked: rows changed, or %d bytes sent", s.Bytes-b0)
 	}
 	// Averaging: with MergeAvg, a row changed by c copies moves by the mean of their changes.
 	set()

@@ -3,6 +3,7 @@ package spmd
 import (
 	"fmt"
 
+	"riskwalk/internal/mpi"
 	"riskwalk/trainer"
 )
 
@@ -27,8 +28,17 @@ type Sync struct {
 	snapIn  []float32 // replica rows' In as of the last pull, Dim floats per replica
 	snapOut []float32
 	x       Exchanger[float32]
-	// Bytes is what this rank has sent in syncs so far (both directions, row values only).
+	// Dirty-row sync (UseDirty): the trainer's row bitset, per-peer row selections of the
+	// current exchange, and the bitmaps that announce them.
+	dirty          []uint64
+	selOut, selIn  [][]uint32
+	bmSend, bmRecv []uint64
+	bsc, brc       []int
+	// Bytes is what this rank has sent in syncs so far (both directions: row values, and the
+	// bitmaps of a dirty-row sync).
 	Bytes int64
+	// Rows is the number of rows this rank has sent in syncs so far (both directions).
+	Rows int64
 }
 
 // NewSync starts reconciliation of m's replica rows; the current replica rows must equal their
@@ -146,55 +156,172 @@ func (s *Sync) afterPush() {
 	}
 }
 
+// UseDirty makes Run move only the rows marked in dirty, a bitset over model rows that the
+// trainer fills (trainer.Job.Dirty) and Run clears after each sync. It must be clear when
+// UseDirty is called (the replicas equal their owners' rows, as NewSync requires). Every row
+// that changed since the last sync must be marked; then the vectors equal a full sync's: a row
+// no copy changed is equal everywhere already (it would move a zero delta and its own value).
+// It applies to MergeSum only; with MergeAvg Run keeps moving every row. Every rank must call
+// it, or none: the exchanges differ.
+//
+// A dirty-row push sends each owner, per pair list, a bitmap of the list positions it carries
+// (ceil(len/64) uint64 words, the list order being the Plan's), then the marked rows' deltas;
+// the owner adds them and marks those rows, and the pull sends every exported row marked at
+// the owner, again behind a bitmap. One Allreduce per direction agrees on the longest
+// selection, which fixes how many pieces the values take.
+func (s *Sync) UseDirty(dirty []uint64) {
+	if s.merge != MergeSum {
+		return
+	}
+	P := s.plan.Size
+	s.dirty = dirty
+	s.selOut, s.selIn = make([][]uint32, P), make([][]uint32, P)
+	s.bsc, s.brc = make([]int, P), make([]int, P)
+}
+
+func isSet(b []uint64, r uint32) bool { return b[r>>6]>>(r&63)&1 != 0 }
+
+// sparse is Exchanger.Exchange over the rows of out marked dirty: bitmaps first, then values.
+func (s *Sync) sparse(width int, out, in [][]uint32, fill func(dst []float32, row uint32), apply func(row uint32, src []float32)) (int64, error) {
+	pl := s.plan
+	P := pl.Size
+	ns, nr := 0, 0
+	for q := 0; q < P; q++ {
+		s.bsc[q], s.brc[q] = (len(out[q])+63)/64, (len(in[q])+63)/64
+		ns += s.bsc[q]
+		nr += s.brc[q]
+	}
+	if cap(s.bmSend) < ns {
+		s.bmSend = make([]uint64, ns)
+	}
+	if cap(s.bmRecv) < nr {
+		s.bmRecv = make([]uint64, nr)
+	}
+	bs, br := s.bmSend[:ns], s.bmRecv[:nr]
+	clear(bs)
+	o, most := 0, 0
+	for q := 0; q < P; q++ {
+		sel := s.selOut[q][:0]
+		for i, row := range out[q] {
+			if isSet(s.dirty, row) {
+				bs[o+i>>6] |= 1 << (i & 63)
+				sel = append(sel, row)
+			}
+		}
+		s.selOut[q] = sel
+		most = max(most, len(sel))
+		o += s.bsc[q]
+	}
+	if err := mpi.Alltoallv(bs, s.bsc, br, s.brc); err != nil {
+		return 0, err
+	}
+	sent := int64(ns-s.bsc[pl.Rank]) * 8
+	o = 0
+	for q := 0; q < P; q++ {
+		sel := s.selIn[q][:0]
+		for i, row := range in[q] {
+			if br[o+i>>6]>>(i&63)&1 != 0 {
+				sel = append(sel, row)
+			}
+		}
+		s.selIn[q] = sel
+		most = max(most, len(sel))
+		o += s.brc[q]
+	}
+	mp := []int64{int64(most)}
+	if err := mpi.Allreduce(mp, mp, mpi.Max); err != nil {
+		return sent, err
+	}
+	n, err := s.x.exchange(width, s.selOut, s.selIn, int(mp[0]), fill, apply)
+	for q := 0; q < P; q++ {
+		if q != pl.Rank {
+			s.Rows += int64(len(s.selOut[q]))
+		}
+	}
+	return sent + n, err
+}
+
 // Run does one push and one pull. It is a collective: every rank calls it at the same point.
 func (s *Sync) Run() error {
-	m, d, st, own := s.m, s.m.Dim, s.m.Stride, s.owned
 	pl := s.plan
+	xch := func(out, in [][]uint32, fill func([]float32, uint32), apply func(uint32, []float32)) error {
+		var n int64
+		var err error
+		if s.dirty != nil {
+			n, err = s.sparse(2*s.m.Dim, out, in, fill, apply)
+		} else {
+			n, err = s.x.Exchange(2*s.m.Dim, out, in, fill, apply)
+			for q, l := range out {
+				if q != pl.Rank {
+					s.Rows += int64(len(l))
+				}
+			}
+		}
+		s.Bytes += n
+		return err
+	}
 	if s.merge == MergeAvg {
 		s.beforePush()
 	}
-	n, err := s.x.Exchange(2*d, pl.ToOwner, pl.FromReplica,
-		func(dst []float32, row uint32) {
-			r, i := int(row)*st, (int(row)-own)*d
-			in, out, si, so := m.In[r:r+d], m.Out[r:r+d], s.snapIn[i:i+d], s.snapOut[i:i+d]
-			for k := range d {
-				dst[k] = in[k] - si[k]
-				dst[d+k] = out[k] - so[k]
-			}
-		},
-		func(row uint32, src []float32) {
-			r := int(row) * st
-			in, out := m.In[r:r+d], m.Out[r:r+d]
-			for k := range d {
-				in[k] += src[k]
-				out[k] += src[d+k]
-			}
-			if s.exp != nil && changed(src) {
-				s.nz[s.exp[row]]++
-			}
-		})
-	s.Bytes += n
-	if err != nil {
+	if err := xch(pl.ToOwner, pl.FromReplica, s.pushFill, s.pushApply); err != nil {
 		return err
 	}
 	if s.merge == MergeAvg {
 		s.afterPush()
 	}
-	n, err = s.x.Exchange(2*d, pl.FromReplica, pl.ToOwner,
-		func(dst []float32, row uint32) {
-			r := int(row) * st
-			copy(dst[:d], m.In[r:r+d])
-			copy(dst[d:], m.Out[r:r+d])
-		},
-		func(row uint32, src []float32) {
-			r, i := int(row)*st, (int(row)-own)*d
-			copy(m.In[r:r+d], src[:d])
-			copy(m.Out[r:r+d], src[d:])
-			copy(s.snapIn[i:i+d], src[:d])
-			copy(s.snapOut[i:i+d], src[d:])
-		})
-	s.Bytes += n
-	return err
+	if err := xch(pl.FromReplica, pl.ToOwner, s.pullFill, s.pullApply); err != nil {
+		return err
+	}
+	if s.dirty != nil {
+		clear(s.dirty)
+	}
+	return nil
+}
+
+// pushFill writes replica row's δ (In then Out) since the last pull.
+func (s *Sync) pushFill(dst []float32, row uint32) {
+	d, st := s.m.Dim, s.m.Stride
+	r, i := int(row)*st, (int(row)-s.owned)*d
+	in, out, si, so := s.m.In[r:r+d], s.m.Out[r:r+d], s.snapIn[i:i+d], s.snapOut[i:i+d]
+	for k := range d {
+		dst[k] = in[k] - si[k]
+		dst[d+k] = out[k] - so[k]
+	}
+}
+
+// pushApply adds a replica's δ to the owned row.
+func (s *Sync) pushApply(row uint32, src []float32) {
+	d := s.m.Dim
+	r := int(row) * s.m.Stride
+	in, out := s.m.In[r:r+d], s.m.Out[r:r+d]
+	for k := range d {
+		in[k] += src[k]
+		out[k] += src[d+k]
+	}
+	if s.exp != nil && changed(src) {
+		s.nz[s.exp[row]]++
+	}
+	if s.dirty != nil {
+		s.dirty[row>>6] |= 1 << (row & 63) // the owner's row changed: pull it to every holder
+	}
+}
+
+// pullFill writes the owned row (In then Out).
+func (s *Sync) pullFill(dst []float32, row uint32) {
+	d := s.m.Dim
+	r := int(row) * s.m.Stride
+	copy(dst[:d], s.m.In[r:r+d])
+	copy(dst[d:], s.m.Out[r:r+d])
+}
+
+// pullApply overwrites a replica row and its snapshot with the owner's row.
+func (s *Sync) pullApply(row uint32, src []float32) {
+	d := s.m.Dim
+	r, i := int(row)*s.m.Stride, (int(row)-s.owned)*d
+	copy(s.m.In[r:r+d], src[:d])
+	copy(s.m.Out[r:r+d], src[d:])
+	copy(s.snapIn[i:i+d], src[:d])
+	copy(s.snapOut[i:i+d], src[d:])
 }
 
 // GlobalCounts turns counts (one per held row, this rank's walks only) into every held row's

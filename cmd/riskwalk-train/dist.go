@@ -52,6 +52,7 @@ func runDist(args []string) error {
 	fs.StringVar(&o.Out, "out", "", "vector file rank 0 writes (required)")
 	finish := modelFlags(fs, c)
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 96/ranks³): 12 on 2 ranks, 1 from 4)")
+	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only) or stop (end the walk there)")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")
@@ -77,6 +78,13 @@ func runDist(args []string) error {
 	}
 	if o.Merge, err = spmd.ParseMerge(*merge); err != nil {
 		return err
+	}
+	switch *syncRows {
+	case "dirty":
+	case "all":
+		o.SyncAll = true
+	default:
+		return fmt.Errorf("--sync-rows %q: want dirty or all", *syncRows)
 	}
 	o.Walk = finish()
 
@@ -106,6 +114,7 @@ func runDist(args []string) error {
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
 			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
+			"syncs": res.Syncs, "sync_rows": res.SyncRows,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
 		js, _ := json.Marshal(out)

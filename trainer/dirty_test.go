@@ -1,0 +1,53 @@
+package trainer
+
+import (
+	"slices"
+	"testing"
+
+	"riskwalk/graph"
+)
+
+// TestDirtyMarksChangedRows runs a few work units on a long ring (so they touch a small share of
+// the rows) with Job.Dirty set and checks that every row whose In or Out changed is marked, and
+// that the marks are not simply every row.
+func TestDirtyMarksChangedRows(t *testing.T) {
+	const n = 3000
+	var es []graph.Edge
+	for u := uint32(0); u < n; u++ {
+		es = append(es, graph.Edge{U: u, V: (u + 1) % n}, graph.Edge{U: u, V: (u + 7) % n})
+	}
+	g, err := graph.FromEdges(n, es, false, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hog := range []bool{false, true} {
+		cfg := small
+		cfg.HogBatch, cfg.Negative = hog, 3 // one thread: Hogwild workers race on the matrices by design (see norace_test.go)
+		j := newJob(t, g, cfg)
+		in0, out0 := slices.Clone(j.Model.In), slices.Clone(j.Model.Out)
+		j.Dirty = make([]uint64, (n+63)/64)
+		j.EndUnit = 4
+		if _, err := Train(j); err != nil {
+			t.Fatal(err)
+		}
+		m, marked, changed := j.Model, 0, 0
+		for r := 0; r < n; r++ {
+			d := j.Dirty[r/64]>>(r%64)&1 != 0
+			lo, hi := r*m.Stride, r*m.Stride+m.Dim
+			ch := !slices.Equal(in0[lo:hi], m.In[lo:hi]) || !slices.Equal(out0[lo:hi], m.Out[lo:hi])
+			if ch && !d {
+				t.Fatalf("hogbatch=%v: row %d changed but is not marked dirty", hog, r)
+			}
+			if d {
+				marked++
+			}
+			if ch {
+				changed++
+			}
+		}
+		t.Logf("hogbatch=%v: %d rows changed, %d marked, of %d", hog, changed, marked, n)
+		if changed == 0 || marked >= n {
+			t.Fatalf("hogbatch=%v: %d rows changed, %d of %d marked: the test no longer exercises the bitset", hog, changed, marked, n)
+		}
+	}
+}
