@@ -551,8 +551,8 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	me, P := mpi.Rank(), mpi.Size()
 	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
 	if !o.SyncAll && o.Merge == MergeSum {
-		job.Dirty = make([]uint64, (job.Model.Rows+63)/64)
-		sy.UseDirty(job.Dirty)
+		job.DirtyIn, job.DirtyOut = make([]uint64, (job.Model.Rows+63)/64), make([]uint64, (job.Model.Rows+63)/64)
+		sy.UseDirty(job.DirtyIn, job.DirtyOut)
 	}
 	var meter *progress.Meter
 	tokens := int64(0)

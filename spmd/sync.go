@@ -30,14 +30,16 @@ type Sync struct {
 	x       Exchanger[float32]
 	// Dirty-row sync (UseDirty): the trainer's row bitset, per-peer row selections of the
 	// current exchange, and the bitmaps that announce them.
-	dirty          []uint64
+	dirtyIn        []uint64
+	dirtyOut       []uint64
 	selOut, selIn  [][]uint32
 	bmSend, bmRecv []uint64
 	bsc, brc       []int
 	// Bytes is what this rank has sent in syncs so far (both directions: row values, and the
 	// bitmaps of a dirty-row sync).
 	Bytes int64
-	// Rows is the number of rows this rank has sent in syncs so far (both directions).
+	// Rows counts the row halves (In or Out, Dim floats) this rank has sent in syncs so far,
+	// both directions; a full sync sends both halves of every row.
 	Rows int64
 }
 
@@ -156,25 +158,28 @@ func (s *Sync) afterPush() {
 	}
 }
 
-// UseDirty makes Run move only the rows marked in dirty, a bitset over model rows that the
-// trainer fills (trainer.Job.Dirty) and Run clears after each sync. It must be clear when
-// UseDirty is called (the replicas equal their owners' rows, as NewSync requires). Every row
-// that changed since the last sync must be marked; then the vectors equal a full sync's: a row
-// no copy changed is equal everywhere already (it would move a zero delta and its own value).
-// It applies to MergeSum only; with MergeAvg Run keeps moving every row. Every rank must call
-// it, or none: the exchanges differ.
+// UseDirty makes Run move only the rows marked in dirtyIn (for their In halves) and dirtyOut
+// (Out halves), bitsets over model rows that the trainer fills (trainer.Job.DirtyIn, DirtyOut)
+// and Run clears after each sync. They must be clear when UseDirty is called (the replicas
+// equal their owners' rows, as NewSync requires). Every half-row that changed since the last
+// sync must be marked; then the vectors equal a full sync's: a half no copy changed is equal
+// everywhere already (a full sync would move a zero delta and its own value). It applies to
+// MergeSum only; with MergeAvg Run keeps moving every row. Every rank must call it, or none:
+// the exchanges differ.
 //
 // A dirty-row push sends each owner, per pair list, a bitmap of the list positions it carries
-// (ceil(len/64) uint64 words, the list order being the Plan's), then the marked rows' deltas;
-// the owner adds them and marks those rows, and the pull sends every exported row marked at
-// the owner, again behind a bitmap. One Allreduce per direction agrees on the longest
-// selection, which fixes how many pieces the values take.
-func (s *Sync) UseDirty(dirty []uint64) {
+// (ceil(len/64) uint64 words, the list order being the Plan's), then the marked halves'
+// deltas; the owner adds them and marks those halves, and the pull sends every exported half
+// marked at the owner, again behind a bitmap. In and Out halves go in separate exchanges: the
+// In half changes only for rows in the rank's walks, the Out half also for every negative, so
+// most rows held only as negatives (Part.Extra) move half a row or nothing. One Allreduce per
+// exchange agrees on the longest selection, which fixes how many pieces the values take.
+func (s *Sync) UseDirty(dirtyIn, dirtyOut []uint64) {
 	if s.merge != MergeSum {
 		return
 	}
 	P := s.plan.Size
-	s.dirty = dirty
+	s.dirtyIn, s.dirtyOut = dirtyIn, dirtyOut
 	s.selOut, s.selIn = make([][]uint32, P), make([][]uint32, P)
 	s.bsc, s.brc = make([]int, P), make([]int, P)
 }
@@ -182,7 +187,7 @@ func (s *Sync) UseDirty(dirty []uint64) {
 func isSet(b []uint64, r uint32) bool { return b[r>>6]>>(r&63)&1 != 0 }
 
 // sparse is Exchanger.Exchange over the rows of out marked dirty: bitmaps first, then values.
-func (s *Sync) sparse(width int, out, in [][]uint32, fill func(dst []float32, row uint32), apply func(row uint32, src []float32)) (int64, error) {
+func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(dst []float32, row uint32), apply func(row uint32, src []float32)) (int64, error) {
 	pl := s.plan
 	P := pl.Size
 	ns, nr := 0, 0
@@ -203,7 +208,7 @@ func (s *Sync) sparse(width int, out, in [][]uint32, fill func(dst []float32, ro
 	for q := 0; q < P; q++ {
 		sel := s.selOut[q][:0]
 		for i, row := range out[q] {
-			if isSet(s.dirty, row) {
+			if isSet(dirty, row) {
 				bs[o+i>>6] |= 1 << (i & 63)
 				sel = append(sel, row)
 			}
@@ -243,21 +248,18 @@ func (s *Sync) sparse(width int, out, in [][]uint32, fill func(dst []float32, ro
 
 // Run does one push and one pull. It is a collective: every rank calls it at the same point.
 func (s *Sync) Run() error {
+	if s.dirtyIn != nil {
+		return s.runDirty()
+	}
 	pl := s.plan
 	xch := func(out, in [][]uint32, fill func([]float32, uint32), apply func(uint32, []float32)) error {
-		var n int64
-		var err error
-		if s.dirty != nil {
-			n, err = s.sparse(2*s.m.Dim, out, in, fill, apply)
-		} else {
-			n, err = s.x.Exchange(2*s.m.Dim, out, in, fill, apply)
-			for q, l := range out {
-				if q != pl.Rank {
-					s.Rows += int64(len(l))
-				}
+		n, err := s.x.Exchange(2*s.m.Dim, out, in, fill, apply)
+		s.Bytes += n
+		for q, l := range out {
+			if q != pl.Rank {
+				s.Rows += 2 * int64(len(l))
 			}
 		}
-		s.Bytes += n
 		return err
 	}
 	if s.merge == MergeAvg {
@@ -269,11 +271,50 @@ func (s *Sync) Run() error {
 	if s.merge == MergeAvg {
 		s.afterPush()
 	}
-	if err := xch(pl.FromReplica, pl.ToOwner, s.pullFill, s.pullApply); err != nil {
-		return err
+	return xch(pl.FromReplica, pl.ToOwner, s.pullFill, s.pullApply)
+}
+
+// runDirty is Run after UseDirty: push and pull of the marked In halves and Out halves.
+func (s *Sync) runDirty() error {
+	pl, d, st, own := s.plan, s.m.Dim, s.m.Stride, s.owned
+	type half struct {
+		mat, snap []float32
+		dirty     []uint64
 	}
-	if s.dirty != nil {
-		clear(s.dirty)
+	halves := [2]half{{s.m.In, s.snapIn, s.dirtyIn}, {s.m.Out, s.snapOut, s.dirtyOut}}
+	for _, h := range halves {
+		n, err := s.sparse(h.dirty, d, pl.ToOwner, pl.FromReplica,
+			func(dst []float32, row uint32) {
+				r, i := int(row)*st, (int(row)-own)*d
+				for k, x := range h.mat[r : r+d] {
+					dst[k] = x - h.snap[i+k]
+				}
+			},
+			func(row uint32, src []float32) {
+				r := int(row) * st
+				for k, x := range src[:d] {
+					h.mat[r+k] += x
+				}
+				h.dirty[row>>6] |= 1 << (row & 63) // the owner's half changed: pull it to every holder
+			})
+		s.Bytes += n
+		if err != nil {
+			return err
+		}
+	}
+	for _, h := range halves {
+		n, err := s.sparse(h.dirty, d, pl.FromReplica, pl.ToOwner,
+			func(dst []float32, row uint32) { copy(dst, h.mat[int(row)*st:int(row)*st+d]) },
+			func(row uint32, src []float32) {
+				r, i := int(row)*st, (int(row)-own)*d
+				copy(h.mat[r:r+d], src)
+				copy(h.snap[i:i+d], src)
+			})
+		s.Bytes += n
+		if err != nil {
+			return err
+		}
+		clear(h.dirty)
 	}
 	return nil
 }
@@ -300,9 +341,6 @@ func (s *Sync) pushApply(row uint32, src []float32) {
 	}
 	if s.exp != nil && changed(src) {
 		s.nz[s.exp[row]]++
-	}
-	if s.dirty != nil {
-		s.dirty[row>>6] |= 1 << (row & 63) // the owner's row changed: pull it to every holder
 	}
 }
 

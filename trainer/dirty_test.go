@@ -25,29 +25,36 @@ func TestDirtyMarksChangedRows(t *testing.T) {
 		cfg.HogBatch, cfg.Negative = hog, 3 // one thread: Hogwild workers race on the matrices by design (see norace_test.go)
 		j := newJob(t, g, cfg)
 		in0, out0 := slices.Clone(j.Model.In), slices.Clone(j.Model.Out)
-		j.Dirty = make([]uint64, (n+63)/64)
+		j.DirtyIn, j.DirtyOut = make([]uint64, (n+63)/64), make([]uint64, (n+63)/64)
 		j.EndUnit = 4
 		if _, err := Train(j); err != nil {
 			t.Fatal(err)
 		}
-		m, marked, changed := j.Model, 0, 0
-		for r := 0; r < n; r++ {
-			d := j.Dirty[r/64]>>(r%64)&1 != 0
-			lo, hi := r*m.Stride, r*m.Stride+m.Dim
-			ch := !slices.Equal(in0[lo:hi], m.In[lo:hi]) || !slices.Equal(out0[lo:hi], m.Out[lo:hi])
-			if ch && !d {
-				t.Fatalf("hogbatch=%v: row %d changed but is not marked dirty", hog, r)
+		m := j.Model
+		for _, c := range []struct {
+			name       string
+			bits       []uint64
+			before, mm []float32
+		}{{"In", j.DirtyIn, in0, m.In}, {"Out", j.DirtyOut, out0, m.Out}} {
+			marked, changed := 0, 0
+			for r := 0; r < n; r++ {
+				d := c.bits[r/64]>>(r%64)&1 != 0
+				lo, hi := r*m.Stride, r*m.Stride+m.Dim
+				ch := !slices.Equal(c.before[lo:hi], c.mm[lo:hi])
+				if ch && !d {
+					t.Fatalf("hogbatch=%v: %s row %d changed but is not marked dirty", hog, c.name, r)
+				}
+				if d {
+					marked++
+				}
+				if ch {
+					changed++
+				}
 			}
-			if d {
-				marked++
+			t.Logf("hogbatch=%v: %d %s rows changed, %d marked, of %d", hog, changed, c.name, marked, n)
+			if changed == 0 || marked >= n {
+				t.Fatalf("hogbatch=%v: %d %s rows changed, %d of %d marked: the test no longer exercises the bitset", hog, changed, c.name, marked, n)
 			}
-			if ch {
-				changed++
-			}
-		}
-		t.Logf("hogbatch=%v: %d rows changed, %d marked, of %d", hog, changed, marked, n)
-		if changed == 0 || marked >= n {
-			t.Fatalf("hogbatch=%v: %d rows changed, %d of %d marked: the test no longer exercises the bitset", hog, changed, marked, n)
 		}
 	}
 }
