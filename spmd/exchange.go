@@ -3,6 +3,7 @@ package spmd
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"riskwalk/internal/mpi"
 	"riskwalk/partition"
@@ -107,6 +108,8 @@ type Exchanger[T float32 | float64] struct {
 	sc, rc     []int
 	// PieceElems overrides maxPieceElems (tests use it to force several pieces).
 	PieceElems int
+	mpiTime    time.Duration // time in Alltoallv since the owner last took it
+
 }
 
 // Exchange sends, for each peer q, width elements per row of out[q] (written by fill(dst, row))
@@ -160,7 +163,10 @@ func (x *Exchanger[T]) exchange(width int, out, in [][]uint32, maxPair int, fill
 				o += width
 			}
 		}
-		if err := mpi.Alltoallv(s, x.sc, r, x.rc); err != nil {
+		t0 := time.Now()
+		err := mpi.Alltoallv(s, x.sc, r, x.rc)
+		x.mpiTime += time.Since(t0)
+		if err != nil {
 			return sent, err
 		}
 		sent += int64(ns-x.sc[pl.Rank]) * esize

@@ -79,11 +79,14 @@ type Result struct {
 	CountSeconds                float64 // corpus counting and count exchange
 	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
 	SyncBytesPerEpoch           float64
-	SyncRows                    int64  // job-wide rows sent by syncs in this run (both directions)
+	SyncRows                    int64  // job-wide row halves (In or Out) sent by syncs in this run, both directions
 	Syncs                       uint64 // sync rounds run
 	OwnedRows, ReplicaRows      []int  // per rank
 	Arcs                        [3]uint64
 	Threads                     int // this rank's
+	// Per rank (gathered at the end): seconds in trainer.Train, waiting at the barrier before
+	// each sync, in the sync (of which in MPI calls), and tokens trained.
+	RankTrain, RankWait, RankSync, RankMPI, RankTokens []float64
 }
 
 // TokensPerSecond is the job-wide training rate.
@@ -571,12 +574,16 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	}
 	st := make([]float64, sLen)
 	all := make([]float64, sLen)
-	var lossW, lossN float64
+	var lossW, lossN, busy float64
+	var myTokens int64
 	for k := res.FirstRound; k < rounds; k++ {
 		clear(st)
 		job.FirstUnit, job.EndUnit = bound(k), bound(k+1)
 		if job.EndUnit > job.FirstUnit {
+			tt := time.Now()
 			s, err := trainer.Train(job)
+			busy += time.Since(tt).Seconds()
+			myTokens += s.Tokens
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "rank %d: training: %v\n", me, err)
 				st[sErr] = 1
@@ -632,6 +639,19 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		meter.Finish()
 	}
 	res.TrainSeconds = time.Since(t0).Seconds()
+	mine := []float64{busy, res.WaitSeconds, res.SyncSeconds, sy.MPI.Seconds(), float64(myTokens)}
+	per := make([]float64, len(mine)*P)
+	if err := mpi.Allgather(mine, per); err != nil {
+		return err
+	}
+	for r := 0; r < P; r++ {
+		x := per[r*len(mine):]
+		res.RankTrain = append(res.RankTrain, x[0])
+		res.RankWait = append(res.RankWait, x[1])
+		res.RankSync = append(res.RankSync, x[2])
+		res.RankMPI = append(res.RankMPI, x[3])
+		res.RankTokens = append(res.RankTokens, x[4])
+	}
 	res.SyncBytes = bytes0
 	res.Syncs = roundsRun
 	res.SyncBytesPerEpoch = epochBytes(bytes0, roundsRun, rounds, o.Train.Epochs)

@@ -2,6 +2,7 @@ package spmd
 
 import (
 	"fmt"
+	"time"
 
 	"riskwalk/internal/mpi"
 	"riskwalk/trainer"
@@ -38,6 +39,8 @@ type Sync struct {
 	// Bytes is what this rank has sent in syncs so far (both directions: row values, and the
 	// bitmaps of a dirty-row sync).
 	Bytes int64
+	// MPI is the time spent in MPI calls (waits for peers included).
+	MPI time.Duration
 	// Rows counts the row halves (In or Out, Dim floats) this rank has sent in syncs so far,
 	// both directions; a full sync sends both halves of every row.
 	Rows int64
@@ -217,7 +220,10 @@ func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(d
 		most = max(most, len(sel))
 		o += s.bsc[q]
 	}
-	if err := mpi.Alltoallv(bs, s.bsc, br, s.brc); err != nil {
+	t0 := time.Now()
+	err := mpi.Alltoallv(bs, s.bsc, br, s.brc)
+	s.MPI += time.Since(t0)
+	if err != nil {
 		return 0, err
 	}
 	sent := int64(ns-s.bsc[pl.Rank]) * 8
@@ -234,10 +240,15 @@ func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(d
 		o += s.brc[q]
 	}
 	mp := []int64{int64(most)}
-	if err := mpi.Allreduce(mp, mp, mpi.Max); err != nil {
+	t0 = time.Now()
+	err = mpi.Allreduce(mp, mp, mpi.Max)
+	s.MPI += time.Since(t0)
+	if err != nil {
 		return sent, err
 	}
 	n, err := s.x.exchange(width, s.selOut, s.selIn, int(mp[0]), fill, apply)
+	s.MPI += s.x.mpiTime
+	s.x.mpiTime = 0
 	for q := 0; q < P; q++ {
 		if q != pl.Rank {
 			s.Rows += int64(len(s.selOut[q]))
@@ -255,6 +266,8 @@ func (s *Sync) Run() error {
 	xch := func(out, in [][]uint32, fill func([]float32, uint32), apply func(uint32, []float32)) error {
 		n, err := s.x.Exchange(2*s.m.Dim, out, in, fill, apply)
 		s.Bytes += n
+		s.MPI += s.x.mpiTime
+		s.x.mpiTime = 0
 		for q, l := range out {
 			if q != pl.Rank {
 				s.Rows += 2 * int64(len(l))

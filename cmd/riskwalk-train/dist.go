@@ -93,8 +93,18 @@ func runDist(args []string) error {
 	// data. Yielding made BlogCatalog's syncs 30-60x faster on this shared 2-core box (13 s -> 0.2 s
 	// for 28 syncs of 21 MB) and costs microseconds on dedicated cores. `--mca mpi_yield_when_idle 0`
 	// (or the variable) overrides it.
-	if _, set := os.LookupEnv("OMPI_MCA_mpi_yield_when_idle"); !set {
-		os.Setenv("OMPI_MCA_mpi_yield_when_idle", "1")
+	//
+	// For the same reason, shared-memory messages go in fragments of up to 4 MiB instead of 32 KiB
+	// (from a 64 MiB segment per rank): without a single-copy mechanism (the Makefile's
+	// btl_vader_single_copy_mechanism=none) a large message moves one fragment per turn of both
+	// processes, and on a busy box every turn waits for the scheduler. On BlogCatalog (2 ranks,
+	// 70 syncs, load 8-11) the ranks' time in MPI fell from 16.2 s to 1.3 s, the same as with CMA
+	// single copy (bench/RESULTS.md, dist round 3). Set the variables (or --mca) to override.
+	for k, v := range map[string]string{"OMPI_MCA_mpi_yield_when_idle": "1",
+		"OMPI_MCA_btl_vader_max_send_size": "4194304", "OMPI_MCA_btl_vader_segment_size": "67108864"} {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
 	}
 	if err := mpi.Init(); err != nil {
 		return err
@@ -114,7 +124,8 @@ func runDist(args []string) error {
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
 			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
-			"syncs": res.Syncs, "sync_rows": res.SyncRows,
+			"syncs": res.Syncs, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
+			"rank_sync_s": res.RankSync, "rank_sync_mpi_s": res.RankMPI, "rank_tokens": res.RankTokens,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
 		js, _ := json.Marshal(out)
