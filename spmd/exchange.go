@@ -125,11 +125,8 @@ func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T
 func (x *Exchanger[T]) exchange(width int, out, in [][]uint32, maxPair int, fill func(dst []T, row uint32), apply func(row uint32, src []T)) (int64, error) {
 	pl := x.Plan
 	P := pl.Size
-	limit := x.PieceElems
-	if limit <= 0 {
-		limit = maxPieceElems
-	}
-	chunk := max(1, limit/(P*width)) // rows per pair per piece
+	limit := x.limit()
+	chunk := x.chunk(width) // rows per pair per piece
 	pieces := (maxPair + chunk - 1) / chunk
 	if x.sc == nil {
 		x.sc, x.rc = make([]int, P), make([]int, P)
@@ -179,6 +176,22 @@ func (x *Exchanger[T]) exchange(width int, out, in [][]uint32, maxPair int, fill
 		}
 	}
 	return sent, nil
+}
+
+func (x *Exchanger[T]) limit() int {
+	if x.PieceElems > 0 {
+		return x.PieceElems
+	}
+	return maxPieceElems
+}
+
+// chunk is how many rows of width elements each pair sends per piece.
+func (x *Exchanger[T]) chunk(width int) int { return max(1, x.limit()/(x.Plan.Size*width)) }
+
+// pieces is how many Alltoallv calls an exchange of lists of at most maxPair rows takes.
+func (x *Exchanger[T]) pieces(width, maxPair int) int {
+	c := x.chunk(width)
+	return (maxPair + c - 1) / c
 }
 
 // span is how many of n items fall in [lo, lo+chunk).

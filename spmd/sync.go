@@ -189,13 +189,15 @@ func (s *Sync) UseDirty(dirtyIn, dirtyOut []uint64) {
 
 func isSet(b []uint64, r uint32) bool { return b[r>>6]>>(r&63)&1 != 0 }
 
-// sparse is Exchanger.Exchange over the rows of out marked dirty: bitmaps first, then values.
-func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(dst []float32, row uint32), apply func(row uint32, src []float32)) (int64, error) {
+// sparse is Exchanger.Exchange over the marked halves of the rows of out: bitmaps first (bits
+// 2i and 2i+1 for the In and Out halves of list position i), then the values, Dim floats per
+// half, each half an item row<<1|h (h = 0 In, 1 Out) for fill and apply.
+func (s *Sync) sparse(out, in [][]uint32, fill func(dst []float32, item uint32), apply func(item uint32, src []float32)) (int64, error) {
 	pl := s.plan
 	P := pl.Size
 	ns, nr := 0, 0
 	for q := 0; q < P; q++ {
-		s.bsc[q], s.brc[q] = (len(out[q])+63)/64, (len(in[q])+63)/64
+		s.bsc[q], s.brc[q] = (2*len(out[q])+63)/64, (2*len(in[q])+63)/64
 		ns += s.bsc[q]
 		nr += s.brc[q]
 	}
@@ -211,9 +213,12 @@ func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(d
 	for q := 0; q < P; q++ {
 		sel := s.selOut[q][:0]
 		for i, row := range out[q] {
-			if isSet(dirty, row) {
-				bs[o+i>>6] |= 1 << (i & 63)
-				sel = append(sel, row)
+			for h, dirty := range [2][]uint64{s.dirtyIn, s.dirtyOut} {
+				if isSet(dirty, row) {
+					b := 2*i + h
+					bs[o+b>>6] |= 1 << (b & 63)
+					sel = append(sel, row<<1|uint32(h))
+				}
 			}
 		}
 		s.selOut[q] = sel
@@ -231,22 +236,33 @@ func (s *Sync) sparse(dirty []uint64, width int, out, in [][]uint32, fill func(d
 	for q := 0; q < P; q++ {
 		sel := s.selIn[q][:0]
 		for i, row := range in[q] {
-			if br[o+i>>6]>>(i&63)&1 != 0 {
-				sel = append(sel, row)
+			if w := br[o+i>>5] >> (2 * (i & 31)) & 3; w != 0 {
+				if w&1 != 0 {
+					sel = append(sel, row<<1)
+				}
+				if w&2 != 0 {
+					sel = append(sel, row<<1|1)
+				}
 			}
 		}
 		s.selIn[q] = sel
 		most = max(most, len(sel))
 		o += s.brc[q]
 	}
-	mp := []int64{int64(most)}
-	t0 = time.Now()
-	err = mpi.Allreduce(mp, mp, mpi.Max)
-	s.MPI += time.Since(t0)
-	if err != nil {
-		return sent, err
+	// The number of pieces must be the same on every rank. When even the longest list of the
+	// plan, with both halves, fits in one piece, it is 1; otherwise agree on the longest
+	// selection.
+	mp := []int64{int64(2 * pl.MaxPair)}
+	if s.x.pieces(s.m.Dim, 2*pl.MaxPair) > 1 {
+		mp[0] = int64(most)
+		t0 = time.Now()
+		err = mpi.Allreduce(mp, mp, mpi.Max)
+		s.MPI += time.Since(t0)
+		if err != nil {
+			return sent, err
+		}
 	}
-	n, err := s.x.exchange(width, s.selOut, s.selIn, int(mp[0]), fill, apply)
+	n, err := s.x.exchange(s.m.Dim, s.selOut, s.selIn, int(mp[0]), fill, apply)
 	s.MPI += s.x.mpiTime
 	s.x.mpiTime = 0
 	for q := 0; q < P; q++ {
@@ -287,49 +303,45 @@ func (s *Sync) Run() error {
 	return xch(pl.FromReplica, pl.ToOwner, s.pullFill, s.pullApply)
 }
 
-// runDirty is Run after UseDirty: push and pull of the marked In halves and Out halves.
+// runDirty is Run after UseDirty: push and pull of the marked In and Out halves.
 func (s *Sync) runDirty() error {
 	pl, d, st, own := s.plan, s.m.Dim, s.m.Stride, s.owned
-	type half struct {
-		mat, snap []float32
-		dirty     []uint64
+	mats, snaps, dirty := [2][]float32{s.m.In, s.m.Out}, [2][]float32{s.snapIn, s.snapOut}, [2][]uint64{s.dirtyIn, s.dirtyOut}
+	n, err := s.sparse(pl.ToOwner, pl.FromReplica,
+		func(dst []float32, item uint32) {
+			row, h := int(item>>1), item&1
+			r, i := row*st, (row-own)*d
+			for k, x := range mats[h][r : r+d] {
+				dst[k] = x - snaps[h][i+k]
+			}
+		},
+		func(item uint32, src []float32) {
+			row, h := item>>1, item&1
+			r := int(row) * st
+			for k, x := range src[:d] {
+				mats[h][r+k] += x
+			}
+			dirty[h][row>>6] |= 1 << (row & 63) // the owner's half changed: pull it to every holder
+		})
+	s.Bytes += n
+	if err != nil {
+		return err
 	}
-	halves := [2]half{{s.m.In, s.snapIn, s.dirtyIn}, {s.m.Out, s.snapOut, s.dirtyOut}}
-	for _, h := range halves {
-		n, err := s.sparse(h.dirty, d, pl.ToOwner, pl.FromReplica,
-			func(dst []float32, row uint32) {
-				r, i := int(row)*st, (int(row)-own)*d
-				for k, x := range h.mat[r : r+d] {
-					dst[k] = x - h.snap[i+k]
-				}
-			},
-			func(row uint32, src []float32) {
-				r := int(row) * st
-				for k, x := range src[:d] {
-					h.mat[r+k] += x
-				}
-				h.dirty[row>>6] |= 1 << (row & 63) // the owner's half changed: pull it to every holder
-			})
-		s.Bytes += n
-		if err != nil {
-			return err
-		}
-	}
-	for _, h := range halves {
-		n, err := s.sparse(h.dirty, d, pl.FromReplica, pl.ToOwner,
-			func(dst []float32, row uint32) { copy(dst, h.mat[int(row)*st:int(row)*st+d]) },
-			func(row uint32, src []float32) {
-				r, i := int(row)*st, (int(row)-own)*d
-				copy(h.mat[r:r+d], src)
-				copy(h.snap[i:i+d], src)
-			})
-		s.Bytes += n
-		if err != nil {
-			return err
-		}
-		clear(h.dirty)
-	}
-	return nil
+	n, err = s.sparse(pl.FromReplica, pl.ToOwner,
+		func(dst []float32, item uint32) {
+			r := int(item>>1) * st
+			copy(dst, mats[item&1][r:r+d])
+		},
+		func(item uint32, src []float32) {
+			row, h := int(item>>1), item&1
+			r, i := row*st, (row-own)*d
+			copy(mats[h][r:r+d], src)
+			copy(snaps[h][i:i+d], src)
+		})
+	s.Bytes += n
+	clear(s.dirtyIn)
+	clear(s.dirtyOut)
+	return err
 }
 
 // pushFill writes replica row's δ (In then Out) since the last pull.
