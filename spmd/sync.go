@@ -2,6 +2,7 @@ package spmd
 
 import (
 	"fmt"
+	"math/bits"
 	"time"
 
 	"riskwalk/internal/mpi"
@@ -35,7 +36,9 @@ type Sync struct {
 	dirtyOut       []uint64
 	selOut, selIn  [][]uint32
 	bmSend, bmRecv []uint64
-	bsc, brc       []int
+	bsc, brc, offs []int
+	pushIdx        *listIndex // replica rows -> their place in ToOwner
+	pullIdx        *listIndex // owned rows -> their places in FromReplica
 	// Bytes is what this rank has sent in syncs so far (both directions: row values, and the
 	// bitmaps of a dirty-row sync).
 	Bytes int64
@@ -184,20 +187,70 @@ func (s *Sync) UseDirty(dirtyIn, dirtyOut []uint64) {
 	P := s.plan.Size
 	s.dirtyIn, s.dirtyOut = dirtyIn, dirtyOut
 	s.selOut, s.selIn = make([][]uint32, P), make([][]uint32, P)
-	s.bsc, s.brc = make([]int, P), make([]int, P)
+	s.bsc, s.brc, s.offs = make([]int, P), make([]int, P), make([]int, P)
+	s.pushIdx = newListIndex(s.plan.ToOwner, s.owned, s.plan.Replicas())
+	s.pullIdx = newListIndex(s.plan.FromReplica, 0, s.owned)
+}
+
+// listIndex maps rows [lo, lo+n) to their places in per-peer lists (a CSR: row lo+i has entries
+// start[i] to start[i+1]), so that a sync finds the list positions of its dirty rows without
+// scanning the lists.
+type listIndex struct {
+	lo    int
+	start []int32
+	peer  []int32
+	pos   []uint32
+}
+
+func newListIndex(lists [][]uint32, lo, n int) *listIndex {
+	x := &listIndex{lo: lo, start: make([]int32, n+1)}
+	for _, l := range lists {
+		for _, r := range l {
+			x.start[int(r)-lo+1]++
+		}
+	}
+	for i := 0; i < n; i++ {
+		x.start[i+1] += x.start[i]
+	}
+	x.peer, x.pos = make([]int32, x.start[n]), make([]uint32, x.start[n])
+	next := append([]int32(nil), x.start[:n]...)
+	for q, l := range lists {
+		for p, r := range l {
+			k := next[int(r)-lo]
+			next[int(r)-lo]++
+			x.peer[k], x.pos[k] = int32(q), uint32(p)
+		}
+	}
+	return x
+}
+
+// decodeItems appends, for each set bit b of a pair's bitmap (in list order), the item
+// list[b/2]<<1 | b%2 (the row and its half).
+func decodeItems(dst []uint32, words []uint64, list []uint32) []uint32 {
+	for wi, w := range words {
+		for w != 0 {
+			b := wi<<6 + bits.TrailingZeros64(w)
+			w &= w - 1
+			dst = append(dst, list[b>>1]<<1|uint32(b&1))
+		}
+	}
+	return dst
 }
 
 func isSet(b []uint64, r uint32) bool { return b[r>>6]>>(r&63)&1 != 0 }
 
 // sparse is Exchanger.Exchange over the marked halves of the rows of out: bitmaps first (bits
 // 2i and 2i+1 for the In and Out halves of list position i), then the values, Dim floats per
-// half, each half an item row<<1|h (h = 0 In, 1 Out) for fill and apply.
-func (s *Sync) sparse(out, in [][]uint32, fill func(dst []float32, item uint32), apply func(item uint32, src []float32)) (int64, error) {
+// half, each half an item row<<1|h (h = 0 In, 1 Out) for fill and apply. idx locates the rows
+// of out in their lists; the work is proportional to the marked rows and the bitmaps' words,
+// not to the lists' lengths.
+func (s *Sync) sparse(out, in [][]uint32, idx *listIndex, fill func(dst []float32, item uint32), apply func(item uint32, src []float32)) (int64, error) {
 	pl := s.plan
 	P := pl.Size
 	ns, nr := 0, 0
 	for q := 0; q < P; q++ {
 		s.bsc[q], s.brc[q] = (2*len(out[q])+63)/64, (2*len(in[q])+63)/64
+		s.offs[q] = ns
 		ns += s.bsc[q]
 		nr += s.brc[q]
 	}
@@ -209,21 +262,29 @@ func (s *Sync) sparse(out, in [][]uint32, fill func(dst []float32, item uint32),
 	}
 	bs, br := s.bmSend[:ns], s.bmRecv[:nr]
 	clear(bs)
-	o, most := 0, 0
-	for q := 0; q < P; q++ {
-		sel := s.selOut[q][:0]
-		for i, row := range out[q] {
-			for h, dirty := range [2][]uint64{s.dirtyIn, s.dirtyOut} {
-				if isSet(dirty, row) {
-					b := 2*i + h
-					bs[o+b>>6] |= 1 << (b & 63)
-					sel = append(sel, row<<1|uint32(h))
+	lo, hi := idx.lo, idx.lo+len(idx.start)-1
+	for w := lo >> 6; w < (hi+63)>>6; w++ {
+		for m := s.dirtyIn[w] | s.dirtyOut[w]; m != 0; m &= m - 1 {
+			r := w<<6 + bits.TrailingZeros64(m)
+			if r < lo || r >= hi {
+				continue
+			}
+			hin, hout := isSet(s.dirtyIn, uint32(r)), isSet(s.dirtyOut, uint32(r))
+			for k := idx.start[r-lo]; k < idx.start[r-lo+1]; k++ {
+				b := s.offs[idx.peer[k]]<<6 + 2*int(idx.pos[k])
+				if hin {
+					bs[b>>6] |= 1 << (b & 63)
+				}
+				if hout {
+					bs[(b+1)>>6] |= 1 << ((b + 1) & 63)
 				}
 			}
 		}
-		s.selOut[q] = sel
-		most = max(most, len(sel))
-		o += s.bsc[q]
+	}
+	most := 0
+	for q := 0; q < P; q++ {
+		s.selOut[q] = decodeItems(s.selOut[q][:0], bs[s.offs[q]:s.offs[q]+s.bsc[q]], out[q])
+		most = max(most, len(s.selOut[q]))
 	}
 	t0 := time.Now()
 	err := mpi.Alltoallv(bs, s.bsc, br, s.brc)
@@ -232,21 +293,10 @@ func (s *Sync) sparse(out, in [][]uint32, fill func(dst []float32, item uint32),
 		return 0, err
 	}
 	sent := int64(ns-s.bsc[pl.Rank]) * 8
-	o = 0
+	o := 0
 	for q := 0; q < P; q++ {
-		sel := s.selIn[q][:0]
-		for i, row := range in[q] {
-			if w := br[o+i>>5] >> (2 * (i & 31)) & 3; w != 0 {
-				if w&1 != 0 {
-					sel = append(sel, row<<1)
-				}
-				if w&2 != 0 {
-					sel = append(sel, row<<1|1)
-				}
-			}
-		}
-		s.selIn[q] = sel
-		most = max(most, len(sel))
+		s.selIn[q] = decodeItems(s.selIn[q][:0], br[o:o+s.brc[q]], in[q])
+		most = max(most, len(s.selIn[q]))
 		o += s.brc[q]
 	}
 	// The number of pieces must be the same on every rank. When even the longest list of the
@@ -307,7 +357,7 @@ func (s *Sync) Run() error {
 func (s *Sync) runDirty() error {
 	pl, d, st, own := s.plan, s.m.Dim, s.m.Stride, s.owned
 	mats, snaps, dirty := [2][]float32{s.m.In, s.m.Out}, [2][]float32{s.snapIn, s.snapOut}, [2][]uint64{s.dirtyIn, s.dirtyOut}
-	n, err := s.sparse(pl.ToOwner, pl.FromReplica,
+	n, err := s.sparse(pl.ToOwner, pl.FromReplica, s.pushIdx,
 		func(dst []float32, item uint32) {
 			row, h := int(item>>1), item&1
 			r, i := row*st, (row-own)*d
@@ -327,7 +377,7 @@ func (s *Sync) runDirty() error {
 	if err != nil {
 		return err
 	}
-	n, err = s.sparse(pl.FromReplica, pl.ToOwner,
+	n, err = s.sparse(pl.FromReplica, pl.ToOwner, s.pullIdx,
 		func(dst []float32, item uint32) {
 			r := int(item>>1) * st
 			copy(dst, mats[item&1][r:r+d])
