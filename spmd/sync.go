@@ -361,15 +361,19 @@ func (s *Sync) runDirty() error {
 		func(dst []float32, item uint32) {
 			row, h := int(item>>1), item&1
 			r, i := row*st, (row-own)*d
-			for k, x := range mats[h][r : r+d] {
-				dst[k] = x - snaps[h][i+k]
+			x, sn := mats[h][r:r+d], snaps[h][i:i+d]
+			dst = dst[:len(x)]
+			for k := range x {
+				dst[k] = x[k] - sn[k]
 			}
 		},
 		func(item uint32, src []float32) {
 			row, h := item>>1, item&1
 			r := int(row) * st
-			for k, x := range src[:d] {
-				mats[h][r+k] += x
+			x := mats[h][r : r+d]
+			src = src[:len(x)]
+			for k := range x {
+				x[k] += src[k]
 			}
 			dirty[h][row>>6] |= 1 << (row & 63) // the owner's half changed: pull it to every holder
 		})
