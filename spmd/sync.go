@@ -361,20 +361,13 @@ func (s *Sync) runDirty() error {
 		func(dst []float32, item uint32) {
 			row, h := int(item>>1), item&1
 			r, i := row*st, (row-own)*d
-			x, sn := mats[h][r:r+d], snaps[h][i:i+d]
-			dst = dst[:len(x)]
-			for k := range x {
-				dst[k] = x[k] - sn[k]
-			}
+			copy(dst, mats[h][r:r+d])
+			trainer.AddScaled(-1, snaps[h][i:i+d], dst)
 		},
 		func(item uint32, src []float32) {
 			row, h := item>>1, item&1
 			r := int(row) * st
-			x := mats[h][r : r+d]
-			src = src[:len(x)]
-			for k := range x {
-				x[k] += src[k]
-			}
+			trainer.AddScaled(1, src[:d], mats[h][r:r+d])
 			dirty[h][row>>6] |= 1 << (row & 63) // the owner's half changed: pull it to every holder
 		})
 	s.Bytes += n

@@ -58,3 +58,24 @@ func TestDirtyMarksChangedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestAddScaledExact: with a = ±1, AddScaled equals the plain loop bit for bit (package spmd
+// relies on it for dirty-row and full syncs to agree), at lengths with and without a SIMD tail.
+func TestAddScaledExact(t *testing.T) {
+	for _, n := range []int{1, 16, 64, 67, 128} {
+		x, y := make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], y[i] = float32(i)*0.37-3.1, 1/float32(i+3)
+		}
+		for _, a := range []float32{1, -1} {
+			got, want := slices.Clone(y), slices.Clone(y)
+			AddScaled(a, x, got)
+			for i := range want {
+				want[i] += a * x[i]
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d a=%v: %v, want %v", n, a, got, want)
+			}
+		}
+	}
+}
