@@ -31,12 +31,7 @@ type Options struct {
 	// graph's latest timestamp (agreed over ranks).
 	Walk walk.Config
 	// SyncEvery is the number of work units between syncs, counted on the rank with the most
-	// units (the others sync after the same share of their own units); 0 means
-	// max(1, 96/ranks³): 12 for 2 ranks, 1 from 4 ranks on. With summed deltas a row that k ranks
-	// train moves up to k times as far between syncs as one copy would, so the interval must
-	// shrink faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process
-	// 39.81/25.97 Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync
-	// traffic); 4 ranks diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
+	// units (the others sync after the same share of their own units); 0 means AutoSyncEvery.
 	SyncEvery int
 	// SyncAll makes every sync move every replica row; by default a sync moves only the rows
 	// some copy may have changed since the last one (Sync.UseDirty; MergeSum only), which gives
@@ -71,6 +66,7 @@ type Result struct {
 	Nodes                       uint32
 	Ranks                       int
 	Rounds, FirstRound          uint64 // syncs of the job; the round this run started at (resume)
+	SyncEvery                   uint64 // work units per round (Options.SyncEvery or AutoSyncEvery)
 	Walks, Steps, Tokens, Pairs int64  // job-wide, this run
 	Loss                        float64
 	TrainSeconds                float64 // wall time of the training loop (walks, SGD and syncs)
@@ -215,9 +211,6 @@ func Run(o Options) (*Result, error) {
 			fmt.Fprintf(log, format, a...)
 		}
 	}
-	if o.SyncEvery == 0 {
-		o.SyncEvery = max(1, 96/(P*P*P))
-	}
 	if o.Checkpoint == "" {
 		o.Checkpoint = o.Out + ".ckpt"
 	}
@@ -229,8 +222,8 @@ func Run(o Options) (*Result, error) {
 	var lerr error
 	if err := o.Train.Validate(); err != nil {
 		lerr = err
-	} else if o.SyncEvery < 1 {
-		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units", o.SyncEvery)
+	} else if o.SyncEvery < 0 {
+		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units (0: automatic)", o.SyncEvery)
 	}
 
 	// Load and agree on the inputs.
@@ -336,7 +329,16 @@ func Run(o Options) (*Result, error) {
 	if err := mpi.Allreduce(mu, mu, mpi.Max); err != nil {
 		return nil, err
 	}
-	rounds := (mu[0] + uint64(o.SyncEvery) - 1) / uint64(o.SyncEvery)
+	syncEvery := uint64(o.SyncEvery)
+	if syncEvery == 0 {
+		held := []uint64{uint64(m.Rows)}
+		if err := mpi.Allreduce(held, held, mpi.Max); err != nil {
+			return nil, err
+		}
+		syncEvery = AutoSyncEvery(P, held[0], uint64(cfg.ChunkWalks*cfg.WalkLength))
+	}
+	res.SyncEvery = syncEvery
+	rounds := (mu[0] + syncEvery - 1) / syncEvery
 	bound := func(k uint64) uint64 { return units * k / rounds }
 	res.Rounds = rounds
 
@@ -372,6 +374,28 @@ func Run(o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// AutoSyncEvery is the default sync interval in work units of tokensPerUnit tokens, for a job
+// of ranks ranks whose largest rank holds held model rows:
+//
+//	max(1, 96/ranks³, ⌊16/ranks³ · held / tokensPerUnit⌋)
+//
+// The first bound is about rows every rank trains (hubs): with summed deltas a row k ranks
+// train moves up to k times as far between syncs as one copy would, so the interval must shrink
+// faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process 39.81/25.97
+// Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync traffic); 4 ranks
+// diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
+//
+// The second keeps the tokens a rank trains per round, per row it holds, at most at the level
+// those BlogCatalog defaults have (16/ranks³: 2 on 2 ranks, 1 row in 11k held there; 0.25 on 4),
+// so that on large sparse graphs a row is not stale for more updates than there: a sync costs
+// about the rows touched since the last one, mostly Out rows drawn as negatives, which saturate
+// at the held rows, so syncing every 12 units on a 1M-node graph (2 ranks, 805k rows held, 1280
+// tokens a unit) moved 190 GB and took 45% of the ranks' time (bench/RESULTS.md, dist round 3).
+func AutoSyncEvery(ranks int, held, tokensPerUnit uint64) uint64 {
+	p3 := uint64(ranks * ranks * ranks)
+	return max(1, 96/p3, 16*held/(p3*tokensPerUnit))
 }
 
 func sum(x []int) int {

@@ -6,7 +6,8 @@
 #   bench/dist/linkpred.sh OUTDIR      (needs bin/riskwalk, bin/riskwalk-train, python3-sklearn)
 # Env: BIN (bin), USERS (600000), MEDIA (400000), TRANSFERS (1), FRAC (0.2: held-out share),
 # TRAIN (training flags, both runs), SYNC (--sync-every; default riskwalk-train's), RUNS
-# ("single np2"), EVAL (../shared/eval). Stages whose output exists are kept (delete to redo).
+# ("single np2"), TAG (suffix of the runs' output names, e.g. -s12), EVAL (../shared/eval).
+# Stages whose output exists are kept (delete to redo).
 set -euo pipefail
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 export OMPI_MCA_pml=${OMPI_MCA_pml:-ob1} OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
@@ -36,7 +37,7 @@ if [ ! -f "$out/train.p2.rwp" ]; then
   $BIN/riskwalk partition --ranks 2 -o "$out/train.p2.rwp" "$g" 2>&1 | tee "$out/partition.txt" | tee -a "$log"
 fi
 for run in $RUNS; do
-  v=$out/$run.rwv
+  v=$out/$run${TAG:-}.rwv
   case $run in
     single) cmd="$BIN/riskwalk-train --graph $g --out $v --threads 2 --quiet $TRAIN" ;;
     np2) cmd="mpirun -np 2 --bind-to none $BIN/riskwalk-train --graph $g --partition $out/train.p2.rwp --out $v --threads 1 --quiet $SYNC $TRAIN" ;;
@@ -44,11 +45,12 @@ for run in $RUNS; do
   esac
   note "== $run: $cmd"
   if [ -f "$v" ]; then note "(kept $v from an earlier run)"; else
-    /usr/bin/time -f "wall %e s, user %U s, max RSS %M KB (one process / mpirun)" $cmd > "$out/$run.log" 2>&1 ||
-      { note "failed: see $out/$run.log"; tail -5 "$out/$run.log"; exit 1; }
-    grep -E '^RESULT|^wall' "$out/$run.log" | tee -a "$log"
+    /usr/bin/time -f "wall %e s, user %U s, max RSS %M KB (one process / mpirun)" $cmd > "$out/$run${TAG:-}.log" 2>&1 ||
+      { note "failed: see $out/$run${TAG:-}.log"; tail -5 "$out/$run${TAG:-}.log"; exit 1; }
+    grep -E '^RESULT|^wall' "$out/$run${TAG:-}.log" | tee -a "$log"
   fi
-  $BIN/riskwalk export --format word2vec -o "$out/$run.emb" "$v" >/dev/null
-  /usr/bin/python3 "$EVAL/linkpred.py" score --emb "$out/$run.emb" --test "$out/test.tsv" | grep '^RESULT' | tee -a "$log"
-  rm -f "$out/$run.emb"
+  e=$out/$run${TAG:-}.emb
+  $BIN/riskwalk export --format word2vec -o "$e" "$v" >/dev/null
+  /usr/bin/python3 "$EVAL/linkpred.py" score --emb "$e" --test "$out/test.tsv" | grep '^RESULT' | tee -a "$log"
+  rm -f "$e"
 done

@@ -51,7 +51,7 @@ func runDist(args []string) error {
 	fs.StringVar(&o.Partition, "partition", "", "partition file (.rwp) with one part per rank (required)")
 	fs.StringVar(&o.Out, "out", "", "vector file rank 0 writes (required)")
 	finish := modelFlags(fs, c)
-	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 96/ranks³): 12 on 2 ranks, 1 from 4)")
+	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
 	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only) or stop (end the walk there)")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
@@ -124,7 +124,7 @@ func runDist(args []string) error {
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
 			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
-			"syncs": res.Syncs, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
+			"syncs": res.Syncs, "sync_every": res.SyncEvery, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
 			"rank_sync_s": res.RankSync, "rank_sync_mpi_s": res.RankMPI, "rank_tokens": res.RankTokens,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
