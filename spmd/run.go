@@ -379,7 +379,7 @@ func Run(o Options) (*Result, error) {
 // AutoSyncEvery is the default sync interval in work units of tokensPerUnit tokens, for a job
 // of ranks ranks whose largest rank holds held model rows:
 //
-//	max(1, 96/ranks³, ⌊16/ranks³ · held / tokensPerUnit⌋)
+//	max(1, 96/ranks³, ⌊2/ranks³ · held / tokensPerUnit⌋)
 //
 // The first bound is about rows every rank trains (hubs): with summed deltas a row k ranks
 // train moves up to k times as far between syncs as one copy would, so the interval must shrink
@@ -387,15 +387,17 @@ func Run(o Options) (*Result, error) {
 // Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync traffic); 4 ranks
 // diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
 //
-// The second keeps the tokens a rank trains per round, per row it holds, at most at the level
-// those BlogCatalog defaults have (16/ranks³: 2 on 2 ranks, 1 row in 11k held there; 0.25 on 4),
-// so that on large sparse graphs a row is not stale for more updates than there: a sync costs
-// about the rows touched since the last one, mostly Out rows drawn as negatives, which saturate
-// at the held rows, so syncing every 12 units on a 1M-node graph (2 ranks, 805k rows held, 1280
-// tokens a unit) moved 190 GB and took 45% of the ranks' time (bench/RESULTS.md, dist round 3).
+// The second lets large parts sync less often: a sync costs about the rows touched since the
+// last one (mostly Out rows drawn as negatives), which saturate at the rows held, so at 12 units
+// a 1M-node graph on 2 ranks (805k rows held, 1280 tokens a unit, 3269 syncs) moved 190 GB and
+// spent 45% of the ranks' time in syncs. The bound allows a rank 2/ranks³ tokens per held row
+// and round (0.25 on 2 ranks, a ninth of what BlogCatalog's 12 units give): 157 units there.
+// Link-prediction AUC there (dot / cosine / Hadamard-LR, one process 0.807 / 0.769 / 0.812):
+// 0.810 / 0.759 / 0.814 at 12 units, 0.810 / 0.759 / 0.813 at 157 (3.4x faster), 0.815 / 0.753 /
+// 0.817 at 16/ranks³ = 1259 units (bench/RESULTS.md, dist round 3).
 func AutoSyncEvery(ranks int, held, tokensPerUnit uint64) uint64 {
 	p3 := uint64(ranks * ranks * ranks)
-	return max(1, 96/p3, 16*held/(p3*tokensPerUnit))
+	return max(1, 96/p3, 2*held/(p3*tokensPerUnit))
 }
 
 func sum(x []int) int {

@@ -453,13 +453,13 @@ func syncCheck(me, P int) error {
 
 // TestAutoSyncEvery pins the default interval where it was measured: BlogCatalog (about 11k rows
 // held per rank, 64 walks of 40 per unit) keeps 12 units on 2 ranks and 1 on 4; a 1M-node part
-// (805k rows, walks of 20) syncs every 1258 units on 2 ranks; more rows never sync more often.
+// (805k rows, walks of 20) syncs every 157 units on 2 ranks; more rows never sync more often.
 func TestAutoSyncEvery(t *testing.T) {
 	for _, c := range []struct {
 		ranks        int
 		held, tokens uint64
 		want         uint64
-	}{{2, 11114, 2560, 12}, {4, 10500, 2560, 1}, {8, 3000, 2560, 1}, {2, 805000, 1280, 1257}, {4, 460000, 1280, 89}} {
+	}{{2, 11114, 2560, 12}, {4, 10500, 2560, 1}, {8, 3000, 2560, 1}, {2, 805000, 1280, 157}, {4, 460000, 1280, 11}} {
 		if got := AutoSyncEvery(c.ranks, c.held, c.tokens); got != c.want {
 			t.Errorf("AutoSyncEvery(%d ranks, %d rows, %d tokens/unit) = %d, want %d", c.ranks, c.held, c.tokens, got, c.want)
 		}
