@@ -393,7 +393,7 @@ func Run(o Options) (*Result, error) {
 // spent 45% of the ranks' time in syncs. The bound allows a rank 2/ranks³ tokens per held row
 // and round (0.25 on 2 ranks, a ninth of what BlogCatalog's 12 units give): 157 units there.
 // Link-prediction AUC there (dot / cosine / Hadamard-LR, one process 0.807 / 0.769 / 0.812):
-// 0.810 / 0.759 / 0.814 at 12 units, 0.810 / 0.759 / 0.813 at 157 (3.4x faster), 0.815 / 0.753 /
+// 0.810 / 0.760 / 0.814 at 12 units, 0.810 / 0.759 / 0.813 at 157 (3.4x faster), 0.815 / 0.753 /
 // 0.817 at 16/ranks³ = 1259 units (bench/RESULTS.md, dist round 3).
 func AutoSyncEvery(ranks int, held, tokensPerUnit uint64) uint64 {
 	p3 := uint64(ranks * ranks * ranks)

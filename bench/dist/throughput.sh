@@ -2,7 +2,7 @@
 # Throughput of SPMD training: 2 ranks x 1 thread against 1 process x 2 threads on BlogCatalog,
 # alternating the two REPS times (the machine is shared: compare medians of the same run).
 #   bench/dist/throughput.sh OUTDIR     (needs bin/riskwalk, bin/riskwalk-train)
-# Env: BIN (bin), WALKS (10), REPS (3), SYNC (--sync-every; default riskwalk-train's, 12 on 2 ranks),
+# Env: BIN (bin), WALKS (10), REPS (3), SYNC (--sync-every; default riskwalk-train's, spmd.AutoSyncEvery: 12 here),
 # EXTRA (more flags for the 2-rank run, e.g. --sync-rows all). tokens/s is over the training loop
 # (walks, SGD and syncs; not loading, counting or writing) in both runs.
 set -euo pipefail
