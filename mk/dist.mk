@@ -1,6 +1,6 @@
 # dist: the SPMD trainer (package spmd, riskwalk-train under mpirun). The OMPI_* variables for root
 # and the ob1 PML come from the top-level Makefile; hostfiles/README.md has the mpirun lines.
-.PHONY: train-mpi test-dist bench-dist
+.PHONY: train-mpi test-dist bench-dist bench-dist-linkpred
 
 TRAIN_MPI_DIR ?= train-mpi-out
 TRAIN_MPI_USERS ?= 20000
@@ -29,3 +29,9 @@ test-dist: setup
 bench-dist: build setup-bench
 	bash bench/dist/quality.sh bench/out/dist
 	bash bench/dist/throughput.sh bench/out/dist
+
+# bench-dist-linkpred: link prediction of 2 ranks against one process on a 1M-node synthetic graph
+# (riskwalk gen 600k users + 400k media, 20% of edges held out; each training run takes minutes
+# on 2 cores). Results under bench/out/dist-linkpred (log.txt).
+bench-dist-linkpred: build setup-bench
+	bash bench/dist/linkpred.sh bench/out/dist-linkpred

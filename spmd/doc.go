@@ -39,6 +39,17 @@
 // rows back. Exchanges are split into pieces of at most 16M elements. One Allreduce of counters
 // per round gives rank 0 the job-wide tokens/s and sync bytes for its progress line.
 //
+// By default a sync moves only what changed (Sync.UseDirty): the trainer marks, in two bitsets
+// over the rank's rows (trainer.Job.DirtyIn, DirtyOut), every row whose In half (tokens of the
+// rank's walks) or Out half (those tokens and every negative drawn) it may have changed since
+// the last sync. The push sends each owner a bitmap of the marked halves of its pair list (two
+// bits per row, in the Plan's order, so still no ids) and then their deltas; the owner adds them
+// and marks what it received, and the pull returns every marked half of an exported row. A half
+// no copy touched is equal on every holder already, so the vectors are those of a full sync
+// (TestDistDirtySync, bit for bit on one thread per rank). Rows held only as negatives (Extra)
+// move an Out half at most; on sparse graphs most replicas move nothing in a round.
+// --sync-rows all restores the full exchange.
+//
 // # Start-up checks and failures
 //
 // The ranks Allgather (graph checksum, partition checksum, parameter hash) and refuse to start if

@@ -3,6 +3,7 @@ package spmd
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"riskwalk/internal/mpi"
 	"riskwalk/partition"
@@ -107,6 +108,8 @@ type Exchanger[T float32 | float64] struct {
 	sc, rc     []int
 	// PieceElems overrides maxPieceElems (tests use it to force several pieces).
 	PieceElems int
+	mpiTime    time.Duration // time in Alltoallv since the owner last took it
+
 }
 
 // Exchange sends, for each peer q, width elements per row of out[q] (written by fill(dst, row))
@@ -114,14 +117,17 @@ type Exchanger[T float32 | float64] struct {
 // ToOwner, in = FromReplica; pull: the reverse. It splits the lists into pieces so no call sends
 // more than PieceElems elements, and returns the bytes this rank sent.
 func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T, row uint32), apply func(row uint32, src []T)) (int64, error) {
+	return x.exchange(width, out, in, x.Plan.MaxPair, fill, apply)
+}
+
+// exchange is Exchange over any lists whose longest, job-wide, is maxPair (the same on every
+// rank: it fixes the number of pieces).
+func (x *Exchanger[T]) exchange(width int, out, in [][]uint32, maxPair int, fill func(dst []T, row uint32), apply func(row uint32, src []T)) (int64, error) {
 	pl := x.Plan
 	P := pl.Size
-	limit := x.PieceElems
-	if limit <= 0 {
-		limit = maxPieceElems
-	}
-	chunk := max(1, limit/(P*width)) // rows per pair per piece
-	pieces := (pl.MaxPair + chunk - 1) / chunk
+	limit := x.limit()
+	chunk := x.chunk(width) // rows per pair per piece
+	pieces := (maxPair + chunk - 1) / chunk
 	if x.sc == nil {
 		x.sc, x.rc = make([]int, P), make([]int, P)
 	}
@@ -154,7 +160,10 @@ func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T
 				o += width
 			}
 		}
-		if err := mpi.Alltoallv(s, x.sc, r, x.rc); err != nil {
+		t0 := time.Now()
+		err := mpi.Alltoallv(s, x.sc, r, x.rc)
+		x.mpiTime += time.Since(t0)
+		if err != nil {
 			return sent, err
 		}
 		sent += int64(ns-x.sc[pl.Rank]) * esize
@@ -167,6 +176,22 @@ func (x *Exchanger[T]) Exchange(width int, out, in [][]uint32, fill func(dst []T
 		}
 	}
 	return sent, nil
+}
+
+func (x *Exchanger[T]) limit() int {
+	if x.PieceElems > 0 {
+		return x.PieceElems
+	}
+	return maxPieceElems
+}
+
+// chunk is how many rows of width elements each pair sends per piece.
+func (x *Exchanger[T]) chunk(width int) int { return max(1, x.limit()/(x.Plan.Size*width)) }
+
+// pieces is how many Alltoallv calls an exchange of lists of at most maxPair rows takes.
+func (x *Exchanger[T]) pieces(width, maxPair int) int {
+	c := x.chunk(width)
+	return (maxPair + c - 1) / c
 }
 
 // span is how many of n items fall in [lo, lo+chunk).

@@ -31,15 +31,14 @@ type Options struct {
 	// graph's latest timestamp (agreed over ranks).
 	Walk walk.Config
 	// SyncEvery is the number of work units between syncs, counted on the rank with the most
-	// units (the others sync after the same share of their own units); 0 means
-	// max(1, 96/ranks³): 12 for 2 ranks, 1 from 4 ranks on. With summed deltas a row that k ranks
-	// train moves up to k times as far between syncs as one copy would, so the interval must
-	// shrink faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process
-	// 39.81/25.97 Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync
-	// traffic); 4 ranks diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
+	// units (the others sync after the same share of their own units); 0 means AutoSyncEvery.
 	SyncEvery int
-	Halo      Halo
-	Merge     Merge
+	// SyncAll makes every sync move every replica row; by default a sync moves only the rows
+	// some copy may have changed since the last one (Sync.UseDirty; MergeSum only), which gives
+	// the same vectors (TestDistDirtySync) at a fraction of the traffic on sparse graphs.
+	SyncAll bool
+	Halo    Halo
+	Merge   Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
 	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
 	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
@@ -67,6 +66,7 @@ type Result struct {
 	Nodes                       uint32
 	Ranks                       int
 	Rounds, FirstRound          uint64 // syncs of the job; the round this run started at (resume)
+	SyncEvery                   uint64 // work units per round (Options.SyncEvery or AutoSyncEvery)
 	Walks, Steps, Tokens, Pairs int64  // job-wide, this run
 	Loss                        float64
 	TrainSeconds                float64 // wall time of the training loop (walks, SGD and syncs)
@@ -75,9 +75,14 @@ type Result struct {
 	CountSeconds                float64 // corpus counting and count exchange
 	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
 	SyncBytesPerEpoch           float64
-	OwnedRows, ReplicaRows      []int // per rank
+	SyncRows                    int64  // job-wide row halves (In or Out) sent by syncs in this run, both directions
+	Syncs                       uint64 // sync rounds run
+	OwnedRows, ReplicaRows      []int  // per rank
 	Arcs                        [3]uint64
 	Threads                     int // this rank's
+	// Per rank (gathered at the end): seconds in trainer.Train, waiting at the barrier before
+	// each sync, in the sync (of which in MPI calls), and tokens trained.
+	RankTrain, RankWait, RankSync, RankMPI, RankTokens []float64
 }
 
 // TokensPerSecond is the job-wide training rate.
@@ -206,9 +211,6 @@ func Run(o Options) (*Result, error) {
 			fmt.Fprintf(log, format, a...)
 		}
 	}
-	if o.SyncEvery == 0 {
-		o.SyncEvery = max(1, 96/(P*P*P))
-	}
 	if o.Checkpoint == "" {
 		o.Checkpoint = o.Out + ".ckpt"
 	}
@@ -220,8 +222,8 @@ func Run(o Options) (*Result, error) {
 	var lerr error
 	if err := o.Train.Validate(); err != nil {
 		lerr = err
-	} else if o.SyncEvery < 1 {
-		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units", o.SyncEvery)
+	} else if o.SyncEvery < 0 {
+		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units (0: automatic)", o.SyncEvery)
 	}
 
 	// Load and agree on the inputs.
@@ -327,7 +329,16 @@ func Run(o Options) (*Result, error) {
 	if err := mpi.Allreduce(mu, mu, mpi.Max); err != nil {
 		return nil, err
 	}
-	rounds := (mu[0] + uint64(o.SyncEvery) - 1) / uint64(o.SyncEvery)
+	syncEvery := uint64(o.SyncEvery)
+	if syncEvery == 0 {
+		held := []uint64{uint64(m.Rows)}
+		if err := mpi.Allreduce(held, held, mpi.Max); err != nil {
+			return nil, err
+		}
+		syncEvery = AutoSyncEvery(P, held[0], uint64(cfg.ChunkWalks*cfg.WalkLength))
+	}
+	res.SyncEvery = syncEvery
+	rounds := (mu[0] + syncEvery - 1) / syncEvery
 	bound := func(k uint64) uint64 { return units * k / rounds }
 	res.Rounds = rounds
 
@@ -363,6 +374,30 @@ func Run(o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// AutoSyncEvery is the default sync interval in work units of tokensPerUnit tokens, for a job
+// of ranks ranks whose largest rank holds held model rows:
+//
+//	max(1, 96/ranks³, ⌊2/ranks³ · held / tokensPerUnit⌋)
+//
+// The first bound is about rows every rank trains (hubs): with summed deltas a row k ranks
+// train moves up to k times as far between syncs as one copy would, so the interval must shrink
+// faster than 1/ranks. Measured on BlogCatalog (40 walks, lr 0.05, one process 39.81/25.97
+// Micro/Macro-F1): 2 ranks 39.88/26.08 at 6, 39.61/25.49 at 12 (half the sync traffic); 4 ranks
+// diverged at 10 (loss 3.0), 39.22/24.76 at 3, 39.85/25.51 at 1.
+//
+// The second lets large parts sync less often: a sync costs about the rows touched since the
+// last one (mostly Out rows drawn as negatives), which saturate at the rows held, so at 12 units
+// a 1M-node graph on 2 ranks (805k rows held, 1280 tokens a unit, 3269 syncs) moved 190 GB and
+// spent 45% of the ranks' time in syncs. The bound allows a rank 2/ranks³ tokens per held row
+// and round (0.25 on 2 ranks, a ninth of what BlogCatalog's 12 units give): 157 units there.
+// Link-prediction AUC there (dot / cosine / Hadamard-LR, one process 0.807 / 0.769 / 0.812):
+// 0.810 / 0.760 / 0.814 at 12 units, 0.810 / 0.759 / 0.813 at 157 (3.4x faster), 0.815 / 0.753 /
+// 0.817 at 16/ranks³ = 1259 units (bench/RESULTS.md, dist round 3).
+func AutoSyncEvery(ranks int, held, tokensPerUnit uint64) uint64 {
+	p3 := uint64(ranks * ranks * ranks)
+	return max(1, 96/p3, 2*held/(p3*tokensPerUnit))
 }
 
 func sum(x []int) int {
@@ -544,6 +579,10 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	gsum, psum, phash uint64, log io.Writer) error {
 	me, P := mpi.Rank(), mpi.Size()
 	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
+	if !o.SyncAll && o.Merge == MergeSum {
+		job.DirtyIn, job.DirtyOut = make([]uint64, (job.Model.Rows+63)/64), make([]uint64, (job.Model.Rows+63)/64)
+		sy.UseDirty(job.DirtyIn, job.DirtyOut)
+	}
 	var meter *progress.Meter
 	tokens := int64(0)
 	bytes0 := int64(0)
@@ -561,12 +600,16 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 	}
 	st := make([]float64, sLen)
 	all := make([]float64, sLen)
-	var lossW, lossN float64
+	var lossW, lossN, busy float64
+	var myTokens int64
 	for k := res.FirstRound; k < rounds; k++ {
 		clear(st)
 		job.FirstUnit, job.EndUnit = bound(k), bound(k+1)
 		if job.EndUnit > job.FirstUnit {
+			tt := time.Now()
 			s, err := trainer.Train(job)
+			busy += time.Since(tt).Seconds()
+			myTokens += s.Tokens
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "rank %d: training: %v\n", me, err)
 				st[sErr] = 1
@@ -601,11 +644,12 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		lossW += all[sLoss]
 		lossN += all[sPairs]
 		tokens = res.Tokens
-		b := []int64{sy.Bytes}
+		b := []int64{sy.Bytes, sy.Rows}
 		if err := mpi.Allreduce(b, b, mpi.Sum); err != nil {
 			return err
 		}
 		bytes0 = b[0]
+		res.SyncRows = b[1]
 		roundsRun++
 		if meter != nil {
 			meter.Add(int64(all[sWalks]))
@@ -621,7 +665,21 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		meter.Finish()
 	}
 	res.TrainSeconds = time.Since(t0).Seconds()
+	mine := []float64{busy, res.WaitSeconds, res.SyncSeconds, sy.MPI.Seconds(), float64(myTokens)}
+	per := make([]float64, len(mine)*P)
+	if err := mpi.Allgather(mine, per); err != nil {
+		return err
+	}
+	for r := 0; r < P; r++ {
+		x := per[r*len(mine):]
+		res.RankTrain = append(res.RankTrain, x[0])
+		res.RankWait = append(res.RankWait, x[1])
+		res.RankSync = append(res.RankSync, x[2])
+		res.RankMPI = append(res.RankMPI, x[3])
+		res.RankTokens = append(res.RankTokens, x[4])
+	}
 	res.SyncBytes = bytes0
+	res.Syncs = roundsRun
 	res.SyncBytesPerEpoch = epochBytes(bytes0, roundsRun, rounds, o.Train.Epochs)
 	if lossN > 0 {
 		res.Loss = lossW / lossN

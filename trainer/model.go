@@ -96,3 +96,9 @@ const (
 	streamWalk  = 3
 	streamTrain = 4
 )
+
+// AddScaled sets y[i] += a·x[i] for i < len(x) (len(y) >= len(x)) with the build's axpy kernel
+// (AVX-512 or AVX2 where the CPU has them). With a = 1 or -1 every element is exact before its
+// one rounding, so the result equals the plain loop's bit for bit; package spmd adds and
+// subtracts replica deltas with it.
+func AddScaled(a float32, x, y []float32) { axpy(a, x, y) }

@@ -166,6 +166,13 @@ type Job struct {
 	// WalkSink, if set, receives every generated walk (global ids) before it is trained, under a
 	// lock; the order across workers is not deterministic. For --walks-out.
 	WalkSink func(walk []uint32) error
+	// DirtyIn and DirtyOut, if not nil, are bitsets over model rows (bit r%64 of word r/64, at
+	// least ceil(Rows/64) words each) in which Train sets, atomically, the bit of every row whose
+	// In (DirtyIn: every token kept by subsampling) or Out (DirtyOut: those tokens and every
+	// negative drawn) it may change, so a caller that clears them before a run knows afterwards
+	// which rows can differ. Train never clears bits. Set both or neither. The distributed
+	// trainer (package spmd) syncs only the replica rows marked here.
+	DirtyIn, DirtyOut []uint64
 }
 
 // Stats summarise a run.
@@ -238,6 +245,9 @@ func (j *Job) check() error {
 	}
 	if j.Vocab.keep != nil && len(j.Vocab.keep) != j.Model.Rows {
 		return fmt.Errorf("trainer: vocabulary of %d rows, model %d", len(j.Vocab.keep), j.Model.Rows)
+	}
+	if w := (j.Model.Rows + 63) / 64; (j.DirtyIn != nil || j.DirtyOut != nil) && (len(j.DirtyIn) < w || len(j.DirtyOut) < w) {
+		return fmt.Errorf("trainer: dirty bitsets of %d and %d words for %d rows", len(j.DirtyIn), len(j.DirtyOut), j.Model.Rows)
 	}
 	for _, s := range j.Starts {
 		if s >= n {
@@ -471,6 +481,15 @@ func (w *worker) sink(n int) {
 	}
 }
 
+// markDirty sets row r's bit in d (Job.DirtyIn or DirtyOut). Workers share d: the load skips the atomic
+// read-modify-write for rows already marked, which is most of them after the first walks.
+func markDirty(d []uint64, r uint32) {
+	p, b := &d[r>>6], uint64(1)<<(r&63)
+	if atomic.LoadUint64(p)&b == 0 {
+		atomic.OrUint64(p, b)
+	}
+}
+
 // trainWalk maps a walk to rows, subsamples it, and runs SGNS over it with learning rate alpha.
 func (w *worker) trainWalk(walkIDs []uint32, alpha float32, r *walk.Rand) {
 	j := w.j
@@ -496,6 +515,12 @@ func (w *worker) trainWalk(walkIDs []uint32, alpha float32, r *walk.Rand) {
 		sent = append(sent, row)
 	}
 	w.st.Trained += int64(len(sent))
+	if j.DirtyIn != nil {
+		for _, row := range sent {
+			markDirty(j.DirtyIn, row)
+			markDirty(j.DirtyOut, row)
+		}
+	}
 	stride, win, neg := m.Stride, w.j.Window, w.j.Negative
 	in, out := m.In, m.Out
 	e := w.neu1e
@@ -526,6 +551,9 @@ func (w *worker) trainWalk(walkIDs []uint32, alpha float32, r *walk.Rand) {
 					target = voc.negative(r.Uint64())
 					if target == centre {
 						continue
+					}
+					if j.DirtyOut != nil {
+						markDirty(j.DirtyOut, target)
 					}
 					label = 0
 				}
@@ -586,6 +614,9 @@ func (w *worker) trainCentreBatch(sent []uint32, i, lo, hi int, alpha float32, r
 	for d := 0; d < j.Negative; d++ {
 		if t := voc.negative(r.Uint64()); t != centre {
 			tgts = append(tgts, t)
+			if j.DirtyOut != nil {
+				markDirty(j.DirtyOut, t)
+			}
 		}
 	}
 	nt := len(tgts)

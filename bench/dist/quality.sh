@@ -3,7 +3,7 @@
 # (Micro/Macro-F1 at 50%) on BlogCatalog and PPI, one process x 2 threads, mpirun -np 2 x 1
 # thread, mpirun -np 4 --oversubscribe x 1 thread. Usage:
 #   bench/dist/quality.sh OUTDIR [datasets...]    (needs bin/riskwalk, bin/riskwalk-train)
-# Env: BIN (default bin), WALKS (80), SYNC (--sync-every; default: riskwalk-train's, 12/ranks),
+# Env: BIN (default bin), WALKS (80), SYNC (--sync-every; default: riskwalk-train's, spmd.AutoSyncEvery),
 # EXTRA (more riskwalk-train flags for all runs).
 set -euo pipefail
 # What the Makefile exports, for running the script by hand (as root in a container).

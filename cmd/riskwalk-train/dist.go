@@ -51,7 +51,8 @@ func runDist(args []string) error {
 	fs.StringVar(&o.Partition, "partition", "", "partition file (.rwp) with one part per rank (required)")
 	fs.StringVar(&o.Out, "out", "", "vector file rank 0 writes (required)")
 	finish := modelFlags(fs, c)
-	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: max(1, 96/ranks³): 12 on 2 ranks, 1 from 4)")
+	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
+	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only) or stop (end the walk there)")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")
@@ -78,6 +79,13 @@ func runDist(args []string) error {
 	if o.Merge, err = spmd.ParseMerge(*merge); err != nil {
 		return err
 	}
+	switch *syncRows {
+	case "dirty":
+	case "all":
+		o.SyncAll = true
+	default:
+		return fmt.Errorf("--sync-rows %q: want dirty or all", *syncRows)
+	}
 	o.Walk = finish()
 
 	// Ranks wait in the sync collectives while other processes may want the core (more ranks than
@@ -85,8 +93,18 @@ func runDist(args []string) error {
 	// data. Yielding made BlogCatalog's syncs 30-60x faster on this shared 2-core box (13 s -> 0.2 s
 	// for 28 syncs of 21 MB) and costs microseconds on dedicated cores. `--mca mpi_yield_when_idle 0`
 	// (or the variable) overrides it.
-	if _, set := os.LookupEnv("OMPI_MCA_mpi_yield_when_idle"); !set {
-		os.Setenv("OMPI_MCA_mpi_yield_when_idle", "1")
+	//
+	// For the same reason, shared-memory messages go in fragments of up to 4 MiB instead of 32 KiB
+	// (from a 64 MiB segment per rank): without a single-copy mechanism (the Makefile's
+	// btl_vader_single_copy_mechanism=none) a large message moves one fragment per turn of both
+	// processes, and on a busy box every turn waits for the scheduler. On BlogCatalog (2 ranks,
+	// 70 syncs, load 8-11) the ranks' time in MPI fell from 16.2 s to 1.3 s, the same as with CMA
+	// single copy (bench/RESULTS.md, dist round 3). Set the variables (or --mca) to override.
+	for k, v := range map[string]string{"OMPI_MCA_mpi_yield_when_idle": "1",
+		"OMPI_MCA_btl_vader_max_send_size": "4194304", "OMPI_MCA_btl_vader_segment_size": "67108864"} {
+		if _, set := os.LookupEnv(k); !set {
+			os.Setenv(k, v)
+		}
 	}
 	if err := mpi.Init(); err != nil {
 		return err
@@ -106,6 +124,8 @@ func runDist(args []string) error {
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
 			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
+			"syncs": res.Syncs, "sync_every": res.SyncEvery, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
+			"rank_sync_s": res.RankSync, "rank_sync_mpi_s": res.RankMPI, "rank_tokens": res.RankTokens,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
 		js, _ := json.Marshal(out)

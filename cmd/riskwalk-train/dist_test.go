@@ -321,3 +321,45 @@ func TestDistKillResume(t *testing.T) {
 		}
 	}
 }
+
+// TestDistDirtySync trains the same job on 3 ranks (one thread each, so runs are deterministic)
+// with --sync-rows all and --sync-rows dirty: the vectors must be bit for bit the same, and the
+// dirty-row syncs must move fewer bytes.
+func TestDistDirtySync(t *testing.T) {
+	bin := buildTrain(t)
+	dir := t.TempDir()
+	g := plantedFile(t, dir, "g", 3000, 50, 8, 2, 3, 3)
+	flags := []string{"--graph", g, "--partition", filepath.Join(dir, "g.p3.rwp"), "--walks", "2", "--length", "20",
+		"--dim", "16", "--window", "5", "--threads", "1", "--chunk", "16", "--sync-every", "1", "--quiet"}
+	vecs := map[string][]float32{}
+	bytes := map[string]int64{}
+	for _, mode := range []string{"all", "dirty"} {
+		out := filepath.Join(dir, mode+".rwv")
+		o, err := mpiRun(t, append([]string{"-np", "3", "--oversubscribe", bin, "--out", out, "--sync-rows", mode}, flags...)...)
+		if err != nil {
+			t.Fatalf("--sync-rows %s: %v\n%s", mode, err, o)
+		}
+		i := strings.Index(o, `"sync_bytes":`)
+		if i < 0 {
+			t.Fatalf("--sync-rows %s: no sync_bytes in the RESULT line:\n%s", mode, o)
+		}
+		s := o[i+len(`"sync_bytes":`):]
+		if bytes[mode], err = strconv.ParseInt(s[:strings.IndexAny(s, ",}")], 10, 64); err != nil {
+			t.Fatal(err)
+		}
+		f, err := vecfile.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vecs[mode], _ = f.Float32Rows()
+		vecs[mode] = slices.Clone(vecs[mode])
+		f.Close()
+	}
+	if len(vecs["all"]) != 3000*16 || !slices.Equal(vecs["all"], vecs["dirty"]) {
+		t.Fatalf("dirty-row sync gave other vectors than a full sync (%d and %d floats)", len(vecs["all"]), len(vecs["dirty"]))
+	}
+	t.Logf("same vectors; sync bytes: all %d, dirty %d (%.2fx)", bytes["all"], bytes["dirty"], float64(bytes["dirty"])/float64(bytes["all"]))
+	if bytes["dirty"] <= 0 || bytes["dirty"] >= bytes["all"] {
+		t.Fatalf("sync bytes: dirty %d, all %d; want 0 < dirty < all", bytes["dirty"], bytes["all"])
+	}
+}
