@@ -18,7 +18,9 @@
 // the one-process corpus split by owner. A walk that steps onto a replica continues there with
 // the replica's arcs: under HaloStay (the default) only arcs to held nodes, so the walk keeps its
 // length but stays inside owned ∪ replicas; under HaloStop all arcs, those to nodes not held
-// leading to a sentinel where the walk ends. On a planted 8-block graph (TestDistTrain's kind) stop
+// leading to a sentinel where the walk ends; under HaloThrough the rank walks the whole mapped
+// graph and drops the tokens of nodes it does not hold, so its corpus is exactly the held-row part
+// of the one-process corpus. On a planted 8-block graph (TestDistTrain's kind) stop
 // cut 30% of the tokens and halved the block margin; stay matched one rank. Inside a rank the
 // trainer runs Hogwild on all its threads.
 //

@@ -22,8 +22,18 @@ const (
 	// trained). Transition probabilities at replicas are the graph's own.
 	HaloStop Halo = iota
 	// HaloStay drops the arcs of replicas to nodes not held: a walk stays inside owned ∪ replicas
-	// and keeps its full length, but at a replica it picks among the held neighbours only.
+	// and keeps its full length, but at a replica it picks among the held neighbours only. Walks
+	// turn back at the part's edge, so boundary nodes appear more often than in the global walk
+	// (on a 1M-node graph their rows came out 7-10% longer, cosine link-prediction AUC 1 point
+	// lower than one process: bench/RESULTS.md, dist round 3).
 	HaloStay
+	// HaloThrough walks the whole graph, which every rank maps anyway: a walk that leaves the held
+	// set goes on through nodes the rank does not hold, whose tokens are dropped (as word2vec drops
+	// out-of-vocabulary words), and may come back. Walks started at owned nodes then follow the
+	// graph's own transition probabilities everywhere, so a rank trains exactly the held-row part
+	// of the single process's corpus. The price: walk steps spent outside the part (counted, not
+	// trained) and page-cache traffic over the whole graph file instead of the part's share.
+	HaloThrough
 )
 
 func (h Halo) String() string {
@@ -32,19 +42,23 @@ func (h Halo) String() string {
 		return "stop"
 	case HaloStay:
 		return "stay"
+	case HaloThrough:
+		return "through"
 	}
 	return fmt.Sprintf("halo(%d)", uint8(h))
 }
 
-// ParseHalo reads "stop" or "stay".
+// ParseHalo reads "stop", "stay" or "through".
 func ParseHalo(s string) (Halo, error) {
 	switch s {
 	case "stop":
 		return HaloStop, nil
 	case "stay":
 		return HaloStay, nil
+	case "through":
+		return HaloThrough, nil
 	}
-	return 0, fmt.Errorf("--halo %q: want stop or stay", s)
+	return 0, fmt.Errorf("--halo %q: want stop, stay or through", s)
 }
 
 // Part is what one rank holds of the graph, in local ids: local node i < Owned is the rank's
@@ -54,14 +68,17 @@ type Part struct {
 	Rank  uint32
 	Nodes []uint32 // global id of each local node
 	Owned int      // number of owned nodes (the first Owned of Nodes)
-	// G is the local graph: owned nodes with all their arcs, replicas with the arcs the Halo
-	// keeps. Under HaloStop it has one more node, the sentinel (id len(Nodes)), with no arcs.
-	// Weights and Times are carried when the global graph has them; Types are not.
+	// G is the graph the rank walks. Under HaloStop and HaloStay it is the local graph: owned
+	// nodes with all their arcs, replicas with the arcs the Halo keeps; under HaloStop it has one
+	// more node, the sentinel (id len(Nodes)), with no arcs. Weights and Times are carried when
+	// the global graph has them; Types are not. Under HaloThrough G is the global graph itself.
 	G *graph.Graph
-	// Rows maps local graph ids to model rows: the identity on held nodes and -1 for the
-	// sentinel (nil under HaloStay, where the graph has no sentinel).
+	// Rows maps G's node ids to model rows: under HaloStop the identity on held nodes and -1 for
+	// the sentinel; under HaloThrough global id -> local row, -1 for nodes not held; nil under
+	// HaloStay (the identity).
 	Rows *trainer.RowMap
-	// Starts are the owned nodes' local ids (0..Owned-1): walks start only at owned nodes.
+	// Starts are the owned nodes' ids in G: local 0..Owned-1, or their global ids under
+	// HaloThrough. Walks start only at owned nodes.
 	Starts []uint32
 	Halo   Halo
 	// Extra are remote nodes held only as negative samples (rows after the replicas, sorted by
@@ -81,6 +98,9 @@ func BuildPart(g *graph.Graph, p *partition.Partition, part uint32, halo Halo) (
 		return nil, fmt.Errorf("rank %d has no part: the partition has %d parts (run with mpirun -np %d)", part, p.R, p.R)
 	}
 	loc := p.Local(part)
+	if halo == HaloThrough {
+		return buildThrough(g, loc, part)
+	}
 	L := len(loc.Nodes)
 	n := L
 	if halo == HaloStop {
@@ -222,11 +242,47 @@ func (h *keyHeap) Pop() any {
 	return x
 }
 
+// buildThrough is BuildPart under HaloThrough: G is g, Rows maps global ids to the held rows, and
+// the partition is checked as BuildPart checks it (every neighbour of an owned node held).
+func buildThrough(g *graph.Graph, loc *partition.Local, part uint32) (*Part, error) {
+	pt := &Part{Rank: part, Nodes: loc.Nodes, Owned: loc.NumOwned, Halo: HaloThrough, G: g}
+	rm, err := trainer.NewRowMap(g.N, loc.Nodes)
+	if err != nil {
+		return nil, err
+	}
+	pt.Rows = rm
+	for i, v := range loc.Nodes {
+		owned := i < loc.NumOwned
+		for _, u := range g.Neighbors(v) {
+			switch {
+			case rm.Local[u] >= 0 && owned:
+				pt.OwnedArcs++
+			case rm.Local[u] >= 0:
+				pt.ReplicaArcs++
+			case owned:
+				return nil, fmt.Errorf("part %d owns node %d whose neighbour %d it neither owns nor replicates: the partition does not belong to this graph (rerun riskwalk partition)", part, v, u)
+			default:
+				pt.SentinelArcs++ // arcs leaving the held set: walked through, not trained
+			}
+		}
+	}
+	pt.Starts = slices.Clone(loc.Nodes[:loc.NumOwned])
+	return pt, nil
+}
+
 // LatestTime is the latest arc timestamp of the owned nodes' arcs (math.MinInt64 if none); the
 // maximum over ranks is the graph's latest timestamp, since every arc leaves an owned node.
 func (pt *Part) LatestTime() int64 {
 	t := int64(-1 << 63)
 	if pt.G.Times == nil || pt.Owned == 0 {
+		return t
+	}
+	if pt.Halo == HaloThrough { // G is the global graph: the owned nodes are not its first ids
+		for _, v := range pt.Starts {
+			for _, x := range pt.G.Times[pt.G.Offsets[v]:pt.G.Offsets[v+1]] {
+				t = max(t, x)
+			}
+		}
 		return t
 	}
 	for _, x := range pt.G.Times[:pt.G.Offsets[pt.Owned]] {

@@ -125,6 +125,38 @@ func TestBuildPart(t *testing.T) {
 	}
 }
 
+// TestBuildPartThrough: under HaloThrough the rank walks the global graph, rows map exactly the
+// held nodes, and walks start at the owned nodes' global ids.
+func TestBuildPartThrough(t *testing.T) {
+	g := planted(t, 600, 100, 8, 2, 1)
+	p := louvainParts(t, g, 3)
+	for part := uint32(0); part < 3; part++ {
+		pt, err := BuildPart(g, p, part, HaloThrough)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pt.G != g || !slices.Equal(pt.Nodes[:pt.Owned], p.Owned(part)) || !slices.Equal(pt.Nodes[pt.Owned:], p.Replicas(part)) {
+			t.Fatalf("part %d: not the global graph, or local nodes are not Owned then Replicas", part)
+		}
+		if !slices.Equal(pt.Starts, p.Owned(part)) {
+			t.Fatalf("part %d: starts are not the owned nodes' global ids", part)
+		}
+		held := 0
+		for v, r := range pt.Rows.Local {
+			if r < 0 {
+				continue
+			}
+			held++
+			if pt.Nodes[r] != uint32(v) {
+				t.Fatalf("part %d: node %d maps to row %d, which holds node %d", part, v, r, pt.Nodes[r])
+			}
+		}
+		if held != len(pt.Nodes) || pt.OwnedArcs == 0 || pt.SentinelArcs == 0 {
+			t.Fatalf("part %d: %d rows mapped for %d held nodes; arcs owned %d leaving %d", part, held, len(pt.Nodes), pt.OwnedArcs, pt.SentinelArcs)
+		}
+	}
+}
+
 // TestPlanPairs checks that what rank q sends to owner p lines up, row by row, with what p
 // expects from q: the same global nodes in the same order.
 func TestPlanPairs(t *testing.T) {

@@ -154,6 +154,23 @@ func TestDistTrain(t *testing.T) {
 	if m1 < 0.2 || m2 < 0.8*m1 {
 		t.Fatalf("block margin: one process %.3f, 2 ranks %.3f; want the 2-rank run within 20%% of one process (and it > 0.2)", m1, m2)
 	}
+	// --halo through: walks cross the part's edge through the mapped graph; every node still gets
+	// a trained row and the blocks separate as well.
+	out3 := filepath.Join(dir, "v3.rwv")
+	o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out3, "--sync-every", "5", "--halo", "through"}, flags...)...)
+	if err != nil {
+		t.Fatalf("2 ranks, --halo through: %v\n%s", err, o)
+	}
+	if f3, err := vecfile.Open(out3); err != nil || f3.Params["halo"] != "through" {
+		t.Fatalf("2 ranks, --halo through: vector file %v, params %v; want halo through recorded", err, f3)
+	} else {
+		f3.Close()
+	}
+	if m3 := blockMargin(t, out3, 50); m3 < 0.8*m1 {
+		t.Fatalf("block margin: one process %.3f, 2 ranks through %.3f; want within 20%%", m1, m3)
+	} else {
+		t.Logf("block margin, 2 ranks --halo through: %.3f", m3)
+	}
 }
 
 // TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1 and
