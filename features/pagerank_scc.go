@@ -151,35 +151,82 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 	return lay
 }
 
-// permutedIn returns the in-arcs of g in the layout's numbering: for new node v, inAdj[inOff[v]:
-// inOff[v+1]] are the new ids of the nodes with an arc into v, ascending (so arcs from earlier
-// components form a prefix), with their weights when weighted.
-func (lay *sccLayout) permutedIn(g *graph.Graph, weighted bool) (inOff []uint64, inAdj []uint32, inW []float32) {
+// transposeOf returns the in-arcs of g in its own numbering: for node v, tAdj[tOff[v]:tOff[v+1]]
+// are the nodes with an arc into v, ascending, with their weights in tW when weighted. Serial, so
+// that it can run beside tarjanSCC (which needs no transpose) on another worker.
+func transposeOf(g *graph.Graph, weighted bool) (tOff []uint64, tAdj []uint32, tW []float32) {
 	n := g.N
-	inOff = make([]uint64, n+1)
+	tOff = make([]uint64, n+1)
 	for _, v := range g.Adj {
-		inOff[lay.pos[v]+1]++
+		tOff[v+1]++
 	}
 	for v := uint32(0); v < n; v++ {
-		inOff[v+1] += inOff[v]
+		tOff[v+1] += tOff[v]
 	}
-	inAdj = make([]uint32, len(g.Adj))
+	tAdj = make([]uint32, len(g.Adj))
 	if weighted {
-		inW = make([]float32, len(g.Adj))
+		tW = make([]float32, len(g.Adj))
 	}
 	cur := make([]uint64, n)
-	copy(cur, inOff[:n])
-	for i, u := range lay.order {
+	copy(cur, tOff[:n])
+	for u := uint32(0); u < n; u++ {
 		a, b := g.Offsets[u], g.Offsets[u+1]
 		for k, w := range g.Adj[a:b] {
-			d := lay.pos[w]
-			inAdj[cur[d]] = uint32(i)
-			if inW != nil {
-				inW[cur[d]] = g.Weights[a+uint64(k)]
+			tAdj[cur[w]] = u
+			if tW != nil {
+				tW[cur[w]] = g.Weights[a+uint64(k)]
 			}
-			cur[d]++
+			cur[w]++
 		}
 	}
+	return tOff, tAdj, tW
+}
+
+// permutedIn returns the in-arcs of g in the layout's numbering, given g's transpose (see
+// transposeOf): for new node v, inAdj[inOff[v]:inOff[v+1]] are the new ids of the nodes with an
+// arc into v, those from earlier components first (a prefix), then those from v's own component,
+// each part in no particular order, with their weights when weighted. The nodes are
+// spread over the workers, balanced by arcs.
+func (lay *sccLayout) permutedIn(tOff []uint64, tAdj []uint32, tW []float32) (inOff []uint64, inAdj []uint32, inW []float32) {
+	n := len(lay.order)
+	inOff = make([]uint64, n+1)
+	compLo := make([]uint32, n) // compLo[i] = first new node of i's component
+	for c := 0; c+1 < len(lay.compStart); c++ {
+		lo, hi := lay.compStart[c], lay.compStart[c+1]
+		for i := lo; i < hi; i++ {
+			compLo[i] = lo
+		}
+	}
+	for i, v := range lay.order {
+		inOff[i+1] = inOff[i] + tOff[v+1] - tOff[v]
+	}
+	inAdj = make([]uint32, len(tAdj))
+	if tW != nil {
+		inW = make([]float32, len(tAdj))
+	}
+	cost := func(i int) uint64 { return inOff[i] + uint64(i) }
+	parallelRanges(n, cost, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := lay.order[i]
+			a, b := tOff[v], tOff[v+1]
+			front, back := inOff[i], inOff[i+1]
+			clo := compLo[i]
+			for k, u := range tAdj[a:b] {
+				j := front
+				if pu := lay.pos[u]; pu < clo {
+					inAdj[front] = pu
+					front++
+				} else {
+					back--
+					j = back
+					inAdj[back] = pu
+				}
+				if inW != nil {
+					inW[j] = tW[a+uint64(k)]
+				}
+			}
+		}
+	})
 	return inOff, inAdj, inW
 }
 
@@ -284,9 +331,21 @@ func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 				sum += c[u] * float64(ws[k])
 			}
 		} else {
-			for _, u := range inAdj[a:b] {
+			// Four partial sums: one dependent chain of additions would bound the loop by the
+			// floating-point add latency rather than by the loads.
+			us := inAdj[a:b]
+			var s1, s2, s3 float64
+			for len(us) >= 4 {
+				sum += c[us[0]]
+				s1 += c[us[1]]
+				s2 += c[us[2]]
+				s3 += c[us[3]]
+				us = us[4:]
+			}
+			for _, u := range us {
 				sum += c[u]
 			}
+			sum += (s1 + s2) + s3
 		}
 		xv := s.baseOf(v) + s.d*sum
 		diff += math.Abs(xv - x[v])
@@ -368,8 +427,23 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	var inAdj []uint32
 	var inW []float32
 	if g.Directed {
-		lay = newSCCLayout(g)
-		inOff, inAdj, inW = lay.permutedIn(g, weighted)
+		// The transpose needs no layout: build it on another worker while Tarjan runs.
+		var tOff []uint64
+		var tAdj []uint32
+		var tW []float32
+		if workers() > 1 {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				tOff, tAdj, tW = transposeOf(g, weighted)
+			}()
+			lay = newSCCLayout(g)
+			<-done
+		} else {
+			lay = newSCCLayout(g)
+			tOff, tAdj, tW = transposeOf(g, weighted)
+		}
+		inOff, inAdj, inW = lay.permutedIn(tOff, tAdj, tW)
 	} else {
 		// An undirected graph is its own transpose, and its components never feed each other:
 		// solve it as one block in its own numbering (no reordering to pay for).
@@ -387,21 +461,24 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	if lay.order != nil {
 		old = func(i int) int { return int(lay.order[i]) }
 	}
-	for i := range n {
-		s.invOut[i] = invOut[old(i)]
-	}
 	if p != nil {
 		s.base = make([]float64, n)
-		for i := range n {
-			s.base[i] = (1 - d) * p[old(i)]
-		}
 	}
 	if within != nil {
 		s.skip = make([]bool, n)
-		for i := range n {
-			s.skip[i] = !within[old(i)]
-		}
 	}
+	parallelChunks(n, 1<<15, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o := old(i)
+			s.invOut[i] = invOut[o]
+			if p != nil {
+				s.base[i] = (1 - d) * p[o]
+			}
+			if within != nil {
+				s.skip[i] = !within[o]
+			}
+		}
+	})
 	nw := workers()
 	if nw > 1 {
 		s.snap = make([]float64, n)
@@ -438,8 +515,10 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 		sum += xv
 	}
 	out := make([]float64, n)
-	for i := range n {
-		out[old(i)] = s.x[i] / sum
-	}
+	parallelChunks(n, 1<<15, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[old(i)] = s.x[i] / sum
+		}
+	})
 	return out, s.sweeps, nil
 }
