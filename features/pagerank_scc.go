@@ -7,10 +7,11 @@ import (
 )
 
 // sccLayout is g's nodes renumbered so that every strongly connected component is a contiguous
-// range and the components come in a topological order grouped by level (a component's level is
-// 0 when no arc enters it from another component, else one more than the highest level of the
-// components with arcs into it): so all arcs between components go from a lower to a higher
-// level, and the components of one level are independent of each other.
+// range and the components come in a topological order grouped by level (a component's height is
+// 0 when no arc leaves it for another component, else one more than the greatest height of the
+// components its arcs lead to; its level is the greatest height minus its own): so all arcs
+// between components go from a lower to a higher level, and the components of one level are
+// independent of each other.
 type sccLayout struct {
 	order      []uint32 // order[i] = original id of new node i
 	pos        []uint32 // pos[v] = new id of original node v
@@ -20,15 +21,18 @@ type sccLayout struct {
 
 // tarjanSCC labels each node of g with its strongly connected component, numbered in the order
 // Tarjan's algorithm completes them: if an arc leads from component a to component b != a, then
-// b < a (sinks first). Iterative (explicit call stack), O(N+M).
+// b < a (sinks first). Iterative (explicit call stack), O(N+M). It also returns each component's
+// height (see sccLayout), found on the same pass over the arcs: when a component completes, every
+// component its arcs lead to has completed before it.
 //
 // Source: R. Tarjan, "Depth-first search and linear graph algorithms", SIAM J. Comput. 1(2), 1972.
-func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32) {
+func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32, height []uint32) {
 	n := g.N
 	const none = math.MaxUint32
 	comp = make([]uint32, n)
 	index := make([]uint32, n) // DFS number + 1; 0 = not visited
 	low := make([]uint32, n)
+	h := make([]uint32, n) // one more than the greatest height of completed components v leads to
 	for i := range comp {
 		comp[i] = none
 	}
@@ -59,38 +63,49 @@ func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32) {
 					next++
 					stack = append(stack, w)
 					calls = append(calls, frame{w, off[w]})
-				} else if comp[w] == none && index[w] < low[v] {
-					low[v] = index[w]
+				} else if cw := comp[w]; cw == none {
+					// w is on the stack: in v's component.
+					if index[w] < low[v] {
+						low[v] = index[w]
+					}
+				} else if hw := height[cw] + 1; hw > h[v] {
+					h[v] = hw
 				}
 				continue
 			}
 			calls = calls[:len(calls)-1]
 			if low[v] == index[v] {
+				var hc uint32
 				for {
 					w := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
 					comp[w] = count
+					hc = max(hc, h[w])
 					if w == v {
 						break
 					}
 				}
+				height = append(height, hc)
 				count++
 			}
 			if len(calls) > 0 {
-				if p := calls[len(calls)-1].v; low[v] < low[p] {
+				p := calls[len(calls)-1].v
+				if cv := comp[v]; cv != none {
+					h[p] = max(h[p], height[cv]+1)
+				} else if low[v] < low[p] {
 					low[p] = low[v]
 				}
 			}
 		}
 	}
-	return comp, count
+	return comp, count, height
 }
 
 // newSCCLayout computes the layout of g (see sccLayout). An undirected graph's components are its
 // connected components, all at level 0.
 func newSCCLayout(g *graph.Graph) *sccLayout {
 	n := g.N
-	comp, nc := tarjanSCC(g)
+	comp, nc, height := tarjanSCC(g)
 	// Topological number of a component: t = nc-1-comp (sources first).
 	cstart := make([]uint32, nc+1)
 	for _, c := range comp {
@@ -107,21 +122,16 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 		byT[cur[t]] = v
 		cur[t]++
 	}
-	// Levels, in topological order: every predecessor of t has a smaller number.
+	// Levels from the heights (an undirected graph's components never meet: all at level 0).
 	level := cur // reuse: level[t]
 	clear(level)
 	var maxLevel uint32
 	if g.Directed {
+		for _, hc := range height {
+			maxLevel = max(maxLevel, hc)
+		}
 		for t := uint32(0); t < nc; t++ {
-			lt := level[t]
-			maxLevel = max(maxLevel, lt)
-			for _, v := range byT[cstart[t]:cstart[t+1]] {
-				for _, w := range g.Neighbors(v) {
-					if tw := nc - 1 - comp[w]; tw != t && level[tw] <= lt {
-						level[tw] = lt + 1
-					}
-				}
-			}
+			level[t] = maxLevel - height[nc-1-t]
 		}
 	}
 	// Components by (level, t): counting sort by level, stable in t.
