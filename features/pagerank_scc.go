@@ -256,6 +256,7 @@ type sccSolver struct {
 	x, c, ext   []float64
 	snap        []float64
 	mid         []uint64 // first in-arc from inside v's component
+	split       []uint64 // solvePar: first in-arc from another worker's range
 	sweeps      int      // most sweeps any component took
 }
 
@@ -284,45 +285,74 @@ func (s *sccSolver) external(lo, hi, vlo, vhi int) {
 	}
 }
 
-// sweep runs one Gauss-Seidel sweep over [vlo, vhi) of component [lo, hi): in-arcs from
-// [vlo, vhi) read this sweep's values, others in the component read src (s.c itself when one
-// worker owns the whole component, else the snapshot of the previous sweep). It returns the L1
+// splitOwn reorders the in-arcs from inside the component of each v in [vlo, vhi): first those
+// from [vlo, vhi) (the calling worker's range), then the others, and records the boundary in
+// s.split[v], so that sweep needs no test per arc.
+func (s *sccSolver) splitOwn(vlo, vhi int) {
+	for v := vlo; v < vhi; v++ {
+		front, back := s.mid[v], s.inOff[v+1]
+		for front < back {
+			if u := int(s.inAdj[front]); u >= vlo && u < vhi {
+				front++
+				continue
+			}
+			back--
+			s.inAdj[front], s.inAdj[back] = s.inAdj[back], s.inAdj[front]
+			if s.inW != nil {
+				s.inW[front], s.inW[back] = s.inW[back], s.inW[front]
+			}
+		}
+		s.split[v] = front
+	}
+}
+
+// sweep runs one Gauss-Seidel sweep over [vlo, vhi), a worker's range of a component whose
+// in-arcs splitOwn has ordered: in-arcs from [vlo, vhi) read this sweep's values in s.c, those from
+// the rest of the component read src (the snapshot of the previous sweep). It returns the L1
 // change.
 func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
 	var diff float64
-	span := uint32(vhi - vlo)
-	c := s.c
-	own := c[vlo:vhi]
+	c, x, inAdj, inOff, mid, split, ext, invOut := s.c, s.x, s.inAdj, s.inOff, s.mid, s.split, s.ext, s.invOut
 	for v := vlo; v < vhi; v++ {
 		if s.skip != nil && s.skip[v] {
 			continue
 		}
-		a, b := s.mid[v], s.inOff[v+1]
-		sum := s.ext[v]
+		sum := ext[v]
+		a, m, b := mid[v], split[v], inOff[v+1]
 		if s.inW != nil {
-			ws := s.inW[a:b]
-			for k, u := range s.inAdj[a:b] {
-				cu := src[u]
-				if i := u - uint32(vlo); i < span {
-					cu = own[i]
-				}
-				sum += cu * float64(ws[k])
+			ws := s.inW
+			for k := a; k < m; k++ {
+				sum += c[inAdj[k]] * float64(ws[k])
+			}
+			for k := m; k < b; k++ {
+				sum += src[inAdj[k]] * float64(ws[k])
 			}
 		} else {
-			for _, u := range s.inAdj[a:b] {
-				if i := u - uint32(vlo); i < span {
-					sum += own[i]
-				} else {
-					sum += src[u]
-				}
-			}
+			sum += gatherSum(c, inAdj[a:m]) + gatherSum(src, inAdj[m:b])
 		}
 		xv := s.baseOf(v) + s.d*sum
-		diff += math.Abs(xv - s.x[v])
-		s.x[v] = xv
-		own[v-vlo] = xv * s.invOut[v]
+		diff += math.Abs(xv - x[v])
+		x[v] = xv
+		c[v] = xv * invOut[v]
 	}
 	return diff
+}
+
+// gatherSum is the sum of c[u] over us, in four partial sums: one dependent chain of additions
+// would bound the loop by the floating-point add latency rather than by the loads.
+func gatherSum(c []float64, us []uint32) float64 {
+	var s0, s1, s2, s3 float64
+	for len(us) >= 4 {
+		s0 += c[us[0]]
+		s1 += c[us[1]]
+		s2 += c[us[2]]
+		s3 += c[us[3]]
+		us = us[4:]
+	}
+	for _, u := range us {
+		s0 += c[u]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // sweepSeq is sweep for a component owned by the calling goroutine: every in-arc reads s.c.
@@ -341,21 +371,7 @@ func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 				sum += c[u] * float64(ws[k])
 			}
 		} else {
-			// Four partial sums: one dependent chain of additions would bound the loop by the
-			// floating-point add latency rather than by the loads.
-			us := inAdj[a:b]
-			var s1, s2, s3 float64
-			for len(us) >= 4 {
-				sum += c[us[0]]
-				s1 += c[us[1]]
-				s2 += c[us[2]]
-				s3 += c[us[3]]
-				us = us[4:]
-			}
-			for _, u := range us {
-				sum += c[u]
-			}
-			sum += (s1 + s2) + s3
+			sum += gatherSum(c, inAdj[a:b])
 		}
 		xv := s.baseOf(v) + s.d*sum
 		diff += math.Abs(xv - x[v])
@@ -396,7 +412,10 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 // written while another worker reads it.
 func (s *sccSolver) solvePar(lo, hi int) int {
 	cost := func(i int) uint64 { return s.inOff[lo+i] - s.inOff[lo] + uint64(i) }
-	parallelRanges(hi-lo, cost, func(_, a, b int) { s.external(lo, hi, lo+a, lo+b) })
+	parallelRanges(hi-lo, cost, func(_, a, b int) {
+		s.external(lo, hi, lo+a, lo+b)
+		s.splitOwn(lo+a, lo+b)
+	})
 	copy(s.snap[lo:hi], s.c[lo:hi])
 	nw := workers()
 	diffs := make([]float64, nw)
@@ -492,6 +511,7 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	nw := workers()
 	if nw > 1 {
 		s.snap = make([]float64, n)
+		s.split = make([]uint64, n)
 	}
 	cs := lay.compStart
 	compArcs := func(c int) uint64 { return inOff[cs[c+1]] - inOff[cs[c]] }
