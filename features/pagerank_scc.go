@@ -251,7 +251,7 @@ type sccSolver struct {
 	uniformBase float64
 	skip        []bool // new numbering; nodes outside the restriction (nil: none)
 	d, tol      float64
-	active      float64
+	budget      float64 // sum of the tolerance weights (see tolOf) of the components that iterate
 	maxIter     int
 	x, c, ext   []float64
 	snap        []float64
@@ -381,6 +381,14 @@ func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 	return diff
 }
 
+// tolOf is the share of the tolerance given to component [lo, hi), which stops when the L1
+// change of a sweep is below it: shares are in proportion to in-arcs plus nodes (the work of a
+// sweep) and add up to s.tol over the components of more than one node (a single node is solved
+// exactly, with nothing left over). So the residuals add up to at most d*s.tol.
+func (s *sccSolver) tolOf(lo, hi int) float64 {
+	return s.tol * (float64(s.inOff[hi]-s.inOff[lo]) + float64(hi-lo)) / s.budget
+}
+
 // solveSeq solves component [lo, hi) on the calling goroutine.
 func (s *sccSolver) solveSeq(lo, hi int) int {
 	s.external(lo, hi, lo, hi)
@@ -399,7 +407,7 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 		}
 		return 1
 	}
-	tol := s.tol * float64(hi-lo) / s.active
+	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
 		if s.sweepSeq(lo, hi) < tol || it >= s.maxIter {
 			return it
@@ -419,7 +427,7 @@ func (s *sccSolver) solvePar(lo, hi int) int {
 	copy(s.snap[lo:hi], s.c[lo:hi])
 	nw := workers()
 	diffs := make([]float64, nw)
-	tol := s.tol * float64(hi-lo) / s.active
+	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
 		parallelRanges(hi-lo, cost, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
 		var diff float64
@@ -441,7 +449,7 @@ var bigComponent uint64 = 1 << 16 // a variable so that tests can exercise the p
 // along the teleport distribution p, the PageRank vector is proportional to the solution y of the
 // linear system y = (1-d) p + d P'^T y, where P' drops the dangling nodes' (zero) rows; so the
 // dangling mass needs no global coupling and y can be solved one strongly connected component at
-// a time in topological order, each by Gauss-Seidel to its share of the tolerance, with the
+// a time in topological order, each by Gauss-Seidel to its share of the tolerance (tolOf), with the
 // components feeding it already final. Components of one level are independent and run in
 // parallel; a large one is solved by all workers. The result is y / sum(y).
 //
@@ -482,7 +490,7 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 			inW = g.Weights
 		}
 	}
-	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter, active: float64(active),
+	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter,
 		uniformBase: (1 - d) / float64(active),
 		invOut:      make([]float64, n), x: make([]float64, n), c: make([]float64, n), ext: make([]float64, n),
 		mid: make([]uint64, n)}
@@ -508,12 +516,17 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 			}
 		}
 	})
+	cs := lay.compStart
+	for c := 0; c+1 < len(cs); c++ {
+		if lo, hi := int(cs[c]), int(cs[c+1]); hi-lo > 1 {
+			s.budget += float64(inOff[hi]-inOff[lo]) + float64(hi-lo)
+		}
+	}
 	nw := workers()
 	if nw > 1 {
 		s.snap = make([]float64, n)
 		s.split = make([]uint64, n)
 	}
-	cs := lay.compStart
 	compArcs := func(c int) uint64 { return inOff[cs[c+1]] - inOff[cs[c]] }
 	sweepsOf := make([]int, nw)
 	for l := 0; l+1 < len(lay.levelStart); l++ {
