@@ -259,3 +259,32 @@ func TestPageRankDirectedReference(t *testing.T) {
 		}
 	}
 }
+
+// TestPageRankLeavesGraphAlone: the kernels reorder in-lists in their own copies, never in the
+// graph (whose slices may be a read-only mapping), on every path and worker count.
+func TestPageRankLeavesGraphAlone(t *testing.T) {
+	saved := bigComponent
+	defer func() { bigComponent = saved }()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bigComponent = 64
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, g := range []*graph.Graph{randomUndirected(t, 5, 3000, 12000, true), blockDAGGraph(t, 5, 3000, 12000, true)} {
+			adj := append([]uint32(nil), g.Adj...)
+			w := append([]float32(nil), g.Weights...)
+			invOut, active := outWeights(g, true, nil)
+			if _, _, err := pagerankSCC(g, 0.85, 1e-10, 1000, true, invOut, nil, nil, active); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := PageRank(g, PageRankOptions{Weighted: true}); err != nil {
+				t.Fatal(err)
+			}
+			for k := range adj {
+				if g.Adj[k] != adj[k] || g.Weights[k] != w[k] {
+					t.Fatalf("%d workers, directed=%v: arc %d changed", procs, g.Directed, k)
+				}
+			}
+		}
+	}
+}

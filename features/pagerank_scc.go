@@ -483,11 +483,18 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 		inOff, inAdj, inW = lay.permutedIn(tOff, tAdj, tW)
 	} else {
 		// An undirected graph is its own transpose, and its components never feed each other:
-		// solve it as one block in its own numbering (no reordering to pay for).
+		// solve it as one block in its own numbering (no reordering to pay for). The arcs are
+		// copied because solvePar reorders in-lists (g's may be a read-only mapping).
 		lay = &sccLayout{compStart: []uint32{0, g.N}, levelStart: []uint32{0, 1}}
 		inOff, inAdj = g.Offsets, g.Adj
 		if weighted {
 			inW = g.Weights
+		}
+		if workers() > 1 {
+			inAdj = append([]uint32(nil), g.Adj...)
+			if inW != nil {
+				inW = append([]float32(nil), inW...)
+			}
 		}
 	}
 	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter,
