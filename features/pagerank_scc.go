@@ -161,39 +161,18 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 	return lay
 }
 
-// transposeOf returns the in-arcs of g in its own numbering: for node v, tAdj[tOff[v]:tOff[v+1]]
-// are the nodes with an arc into v, ascending, with their weights in tW when weighted. Serial, so
-// that it can run beside tarjanSCC (which needs no transpose) on another worker.
+// transposeOf is Transpose(g) with the weights only when weighted. Serial, so that it can run
+// beside tarjanSCC (which needs no transpose) on another worker.
 func transposeOf(g *graph.Graph, weighted bool) (tOff []uint64, tAdj []uint32, tW []float32) {
-	n := g.N
-	tOff = make([]uint64, n+1)
-	for _, v := range g.Adj {
-		tOff[v+1]++
-	}
-	for v := uint32(0); v < n; v++ {
-		tOff[v+1] += tOff[v]
-	}
-	tAdj = make([]uint32, len(g.Adj))
-	if weighted {
-		tW = make([]float32, len(g.Adj))
-	}
-	cur := make([]uint64, n)
-	copy(cur, tOff[:n])
-	for u := uint32(0); u < n; u++ {
-		a, b := g.Offsets[u], g.Offsets[u+1]
-		for k, w := range g.Adj[a:b] {
-			tAdj[cur[w]] = u
-			if tW != nil {
-				tW[cur[w]] = g.Weights[a+uint64(k)]
-			}
-			cur[w]++
-		}
+	tOff, tAdj, tW = Transpose(g)
+	if !weighted {
+		tW = nil
 	}
 	return tOff, tAdj, tW
 }
 
 // permutedIn returns the in-arcs of g in the layout's numbering, given g's transpose (see
-// transposeOf): for new node v, inAdj[inOff[v]:inOff[v+1]] are the new ids of the nodes with an
+// Transpose): for new node v, inAdj[inOff[v]:inOff[v+1]] are the new ids of the nodes with an
 // arc into v, those from earlier components first (a prefix), then those from v's own component,
 // each part in no particular order, with their weights when weighted. The nodes are
 // spread over the workers, balanced by arcs.
