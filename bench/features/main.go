@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"syscall"
@@ -60,7 +61,13 @@ func main() {
 		cs := make([]float64, *repeat)
 		var note string
 		for i := range ts {
-			runtime.GC()
+			// Collect and hand every free page back to the OS now: with runtime.GC alone the
+			// background scavenger returns the previous run's (or algorithm's) freed memory
+			// while the next one is timed, on the idle core when GOMAXPROCS=2 (madvise, TLB
+			// shootdowns into the timed thread), which made the serial k-core slower at 2 than
+			// at 1. Both thread counts now start each run with nothing left to scavenge and take
+			// fresh pages, as igraph's large mallocs do.
+			debug.FreeOSMemory()
 			c := cpuSeconds()
 			t := time.Now()
 			note = f()
