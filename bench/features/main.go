@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"syscall"
@@ -61,13 +60,7 @@ func main() {
 		cs := make([]float64, *repeat)
 		var note string
 		for i := range ts {
-			// Collect and hand every free page back to the OS now: with runtime.GC alone the
-			// background scavenger returns the previous run's (or algorithm's) freed memory
-			// while the next one is timed, on the idle core when GOMAXPROCS=2 (madvise, TLB
-			// shootdowns into the timed thread), which made the serial k-core slower at 2 than
-			// at 1. Both thread counts now start each run with nothing left to scavenge and take
-			// fresh pages, as igraph's large mallocs do.
-			debug.FreeOSMemory()
+			runtime.GC()
 			c := cpuSeconds()
 			t := time.Now()
 			note = f()
