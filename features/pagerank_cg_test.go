@@ -195,3 +195,96 @@ func TestPageRankAsymmetricUndirected(t *testing.T) {
 		}
 	}
 }
+
+// blockDAGGraph has n nodes in blocks of about 40: arcs mostly inside a block (many strongly
+// connected components), some forward to later blocks (several levels), self-loops, and every
+// seventh node without out-arcs (dangling).
+func blockDAGGraph(t *testing.T, seed uint64, n uint32, m int, weighted bool) *graph.Graph {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	var es []graph.Edge
+	for len(es) < m {
+		u := rng.Uint32N(n)
+		if u%7 == 0 {
+			continue
+		}
+		b := u / 40 * 40
+		v := b + rng.Uint32N(min(40, n-b))
+		switch rng.IntN(10) {
+		case 0:
+			v = u + rng.Uint32N(n-u) // forward, possibly far
+		case 1:
+			v = u
+		}
+		es = append(es, graph.Edge{U: u, V: v, W: float32(1 + rng.IntN(4))})
+	}
+	g, err := graph.FromEdges(n, es, true, weighted, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// TestPageRankDirectedReference: on directed graphs with dangling nodes, self-loops and many
+// strongly connected components on many levels, the SCC kernel (with 1, 2 and 4 workers, the
+// big-component threshold lowered so that the all-workers path and the parallel transpose run)
+// stays within the documented bound 2*Tol*d/(1-d)^2 of the plain power iteration, at a loose and a
+// tight tolerance, weighted and not.
+func TestPageRankDirectedReference(t *testing.T) {
+	saved := bigComponent
+	defer func() { bigComponent = saved }()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bigComponent = 256
+	const d = 0.85
+	for seed := uint64(1); seed <= 3; seed++ {
+		weighted := seed != 2
+		g := blockDAGGraph(t, seed, 3000, 15000, weighted)
+		lay := newSCCLayout(g)
+		if nc, nl := len(lay.compStart)-1, len(lay.levelStart)-1; nc < 50 || nl < 3 {
+			t.Fatalf("seed %d: %d components on %d levels; the test needs many", seed, nc, nl)
+		}
+		want := refPageRank(g, d, nil, nil, weighted)
+		for _, procs := range []int{1, 2, 4} {
+			runtime.GOMAXPROCS(procs)
+			for _, tol := range []float64{1e-6, 1e-12} {
+				got, _, err := PageRank(g, PageRankOptions{Damping: d, Tol: tol, Weighted: weighted})
+				if err != nil {
+					t.Fatal(err)
+				}
+				bound := 2 * tol * d / ((1 - d) * (1 - d))
+				if e := l1(got, want); !(e <= bound) {
+					t.Errorf("seed %d, %d workers, tol %g: L1 distance to the reference %.3g above the bound %.3g", seed, procs, tol, e, bound)
+				}
+			}
+		}
+	}
+}
+
+// TestPageRankLeavesGraphAlone: the kernels reorder in-lists in their own copies, never in the
+// graph (whose slices may be a read-only mapping), on every path and worker count.
+func TestPageRankLeavesGraphAlone(t *testing.T) {
+	saved := bigComponent
+	defer func() { bigComponent = saved }()
+	prev := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(prev)
+	bigComponent = 64
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, g := range []*graph.Graph{randomUndirected(t, 5, 3000, 12000, true), blockDAGGraph(t, 5, 3000, 12000, true)} {
+			adj := append([]uint32(nil), g.Adj...)
+			w := append([]float32(nil), g.Weights...)
+			invOut, active := outWeights(g, true, nil)
+			if _, _, err := pagerankSCC(g, 0.85, 1e-10, 1000, true, invOut, nil, nil, active); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := PageRank(g, PageRankOptions{Weighted: true}); err != nil {
+				t.Fatal(err)
+			}
+			for k := range adj {
+				if g.Adj[k] != adj[k] || g.Weights[k] != w[k] {
+					t.Fatalf("%d workers, directed=%v: arc %d changed", procs, g.Directed, k)
+				}
+			}
+		}
+	}
+}

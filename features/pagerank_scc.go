@@ -7,10 +7,11 @@ import (
 )
 
 // sccLayout is g's nodes renumbered so that every strongly connected component is a contiguous
-// range and the components come in a topological order grouped by level (a component's level is
-// 0 when no arc enters it from another component, else one more than the highest level of the
-// components with arcs into it): so all arcs between components go from a lower to a higher
-// level, and the components of one level are independent of each other.
+// range and the components come in a topological order grouped by level (a component's height is
+// 0 when no arc leaves it for another component, else one more than the greatest height of the
+// components its arcs lead to; its level is the greatest height minus its own): so all arcs
+// between components go from a lower to a higher level, and the components of one level are
+// independent of each other.
 type sccLayout struct {
 	order      []uint32 // order[i] = original id of new node i
 	pos        []uint32 // pos[v] = new id of original node v
@@ -20,15 +21,18 @@ type sccLayout struct {
 
 // tarjanSCC labels each node of g with its strongly connected component, numbered in the order
 // Tarjan's algorithm completes them: if an arc leads from component a to component b != a, then
-// b < a (sinks first). Iterative (explicit call stack), O(N+M).
+// b < a (sinks first). Iterative (explicit call stack), O(N+M). It also returns each component's
+// height (see sccLayout), found on the same pass over the arcs: when a component completes, every
+// component its arcs lead to has completed before it.
 //
 // Source: R. Tarjan, "Depth-first search and linear graph algorithms", SIAM J. Comput. 1(2), 1972.
-func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32) {
+func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32, height []uint32) {
 	n := g.N
 	const none = math.MaxUint32
 	comp = make([]uint32, n)
 	index := make([]uint32, n) // DFS number + 1; 0 = not visited
 	low := make([]uint32, n)
+	h := make([]uint32, n) // one more than the greatest height of completed components v leads to
 	for i := range comp {
 		comp[i] = none
 	}
@@ -59,38 +63,49 @@ func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32) {
 					next++
 					stack = append(stack, w)
 					calls = append(calls, frame{w, off[w]})
-				} else if comp[w] == none && index[w] < low[v] {
-					low[v] = index[w]
+				} else if cw := comp[w]; cw == none {
+					// w is on the stack: in v's component.
+					if index[w] < low[v] {
+						low[v] = index[w]
+					}
+				} else if hw := height[cw] + 1; hw > h[v] {
+					h[v] = hw
 				}
 				continue
 			}
 			calls = calls[:len(calls)-1]
 			if low[v] == index[v] {
+				var hc uint32
 				for {
 					w := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
 					comp[w] = count
+					hc = max(hc, h[w])
 					if w == v {
 						break
 					}
 				}
+				height = append(height, hc)
 				count++
 			}
 			if len(calls) > 0 {
-				if p := calls[len(calls)-1].v; low[v] < low[p] {
+				p := calls[len(calls)-1].v
+				if cv := comp[v]; cv != none {
+					h[p] = max(h[p], height[cv]+1)
+				} else if low[v] < low[p] {
 					low[p] = low[v]
 				}
 			}
 		}
 	}
-	return comp, count
+	return comp, count, height
 }
 
 // newSCCLayout computes the layout of g (see sccLayout). An undirected graph's components are its
 // connected components, all at level 0.
 func newSCCLayout(g *graph.Graph) *sccLayout {
 	n := g.N
-	comp, nc := tarjanSCC(g)
+	comp, nc, height := tarjanSCC(g)
 	// Topological number of a component: t = nc-1-comp (sources first).
 	cstart := make([]uint32, nc+1)
 	for _, c := range comp {
@@ -107,21 +122,16 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 		byT[cur[t]] = v
 		cur[t]++
 	}
-	// Levels, in topological order: every predecessor of t has a smaller number.
+	// Levels from the heights (an undirected graph's components never meet: all at level 0).
 	level := cur // reuse: level[t]
 	clear(level)
 	var maxLevel uint32
 	if g.Directed {
+		for _, hc := range height {
+			maxLevel = max(maxLevel, hc)
+		}
 		for t := uint32(0); t < nc; t++ {
-			lt := level[t]
-			maxLevel = max(maxLevel, lt)
-			for _, v := range byT[cstart[t]:cstart[t+1]] {
-				for _, w := range g.Neighbors(v) {
-					if tw := nc - 1 - comp[w]; tw != t && level[tw] <= lt {
-						level[tw] = lt + 1
-					}
-				}
-			}
+			level[t] = maxLevel - height[nc-1-t]
 		}
 	}
 	// Components by (level, t): counting sort by level, stable in t.
@@ -151,35 +161,61 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 	return lay
 }
 
-// permutedIn returns the in-arcs of g in the layout's numbering: for new node v, inAdj[inOff[v]:
-// inOff[v+1]] are the new ids of the nodes with an arc into v, ascending (so arcs from earlier
-// components form a prefix), with their weights when weighted.
-func (lay *sccLayout) permutedIn(g *graph.Graph, weighted bool) (inOff []uint64, inAdj []uint32, inW []float32) {
-	n := g.N
+// transposeOf is Transpose(g) with the weights only when weighted. Serial, so that it can run
+// beside tarjanSCC (which needs no transpose) on another worker.
+func transposeOf(g *graph.Graph, weighted bool) (tOff []uint64, tAdj []uint32, tW []float32) {
+	tOff, tAdj, tW = Transpose(g)
+	if !weighted {
+		tW = nil
+	}
+	return tOff, tAdj, tW
+}
+
+// permutedIn returns the in-arcs of g in the layout's numbering, given g's transpose (see
+// Transpose): for new node v, inAdj[inOff[v]:inOff[v+1]] are the new ids of the nodes with an
+// arc into v, those from earlier components first (a prefix), then those from v's own component,
+// each part in no particular order, with their weights when weighted. The nodes are
+// spread over the workers, balanced by arcs.
+func (lay *sccLayout) permutedIn(tOff []uint64, tAdj []uint32, tW []float32) (inOff []uint64, inAdj []uint32, inW []float32) {
+	n := len(lay.order)
 	inOff = make([]uint64, n+1)
-	for _, v := range g.Adj {
-		inOff[lay.pos[v]+1]++
-	}
-	for v := uint32(0); v < n; v++ {
-		inOff[v+1] += inOff[v]
-	}
-	inAdj = make([]uint32, len(g.Adj))
-	if weighted {
-		inW = make([]float32, len(g.Adj))
-	}
-	cur := make([]uint64, n)
-	copy(cur, inOff[:n])
-	for i, u := range lay.order {
-		a, b := g.Offsets[u], g.Offsets[u+1]
-		for k, w := range g.Adj[a:b] {
-			d := lay.pos[w]
-			inAdj[cur[d]] = uint32(i)
-			if inW != nil {
-				inW[cur[d]] = g.Weights[a+uint64(k)]
-			}
-			cur[d]++
+	compLo := make([]uint32, n) // compLo[i] = first new node of i's component
+	for c := 0; c+1 < len(lay.compStart); c++ {
+		lo, hi := lay.compStart[c], lay.compStart[c+1]
+		for i := lo; i < hi; i++ {
+			compLo[i] = lo
 		}
 	}
+	for i, v := range lay.order {
+		inOff[i+1] = inOff[i] + tOff[v+1] - tOff[v]
+	}
+	inAdj = make([]uint32, len(tAdj))
+	if tW != nil {
+		inW = make([]float32, len(tAdj))
+	}
+	cost := func(i int) uint64 { return inOff[i] + uint64(i) }
+	parallelRanges(n, cost, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			v := lay.order[i]
+			a, b := tOff[v], tOff[v+1]
+			front, back := inOff[i], inOff[i+1]
+			clo := compLo[i]
+			for k, u := range tAdj[a:b] {
+				j := front
+				if pu := lay.pos[u]; pu < clo {
+					inAdj[front] = pu
+					front++
+				} else {
+					back--
+					j = back
+					inAdj[back] = pu
+				}
+				if inW != nil {
+					inW[j] = tW[a+uint64(k)]
+				}
+			}
+		}
+	})
 	return inOff, inAdj, inW
 }
 
@@ -194,11 +230,12 @@ type sccSolver struct {
 	uniformBase float64
 	skip        []bool // new numbering; nodes outside the restriction (nil: none)
 	d, tol      float64
-	active      float64
+	budget      float64 // sum of the tolerance weights (see tolOf) of the components that iterate
 	maxIter     int
 	x, c, ext   []float64
 	snap        []float64
 	mid         []uint64 // first in-arc from inside v's component
+	split       []uint64 // solvePar: first in-arc from another worker's range
 	sweeps      int      // most sweeps any component took
 }
 
@@ -227,45 +264,74 @@ func (s *sccSolver) external(lo, hi, vlo, vhi int) {
 	}
 }
 
-// sweep runs one Gauss-Seidel sweep over [vlo, vhi) of component [lo, hi): in-arcs from
-// [vlo, vhi) read this sweep's values, others in the component read src (s.c itself when one
-// worker owns the whole component, else the snapshot of the previous sweep). It returns the L1
+// splitOwn reorders the in-arcs from inside the component of each v in [vlo, vhi): first those
+// from [vlo, vhi) (the calling worker's range), then the others, and records the boundary in
+// s.split[v], so that sweep needs no test per arc.
+func (s *sccSolver) splitOwn(vlo, vhi int) {
+	for v := vlo; v < vhi; v++ {
+		front, back := s.mid[v], s.inOff[v+1]
+		for front < back {
+			if u := int(s.inAdj[front]); u >= vlo && u < vhi {
+				front++
+				continue
+			}
+			back--
+			s.inAdj[front], s.inAdj[back] = s.inAdj[back], s.inAdj[front]
+			if s.inW != nil {
+				s.inW[front], s.inW[back] = s.inW[back], s.inW[front]
+			}
+		}
+		s.split[v] = front
+	}
+}
+
+// sweep runs one Gauss-Seidel sweep over [vlo, vhi), a worker's range of a component whose
+// in-arcs splitOwn has ordered: in-arcs from [vlo, vhi) read this sweep's values in s.c, those from
+// the rest of the component read src (the snapshot of the previous sweep). It returns the L1
 // change.
 func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
 	var diff float64
-	span := uint32(vhi - vlo)
-	c := s.c
-	own := c[vlo:vhi]
+	c, x, inAdj, inOff, mid, split, ext, invOut := s.c, s.x, s.inAdj, s.inOff, s.mid, s.split, s.ext, s.invOut
 	for v := vlo; v < vhi; v++ {
 		if s.skip != nil && s.skip[v] {
 			continue
 		}
-		a, b := s.mid[v], s.inOff[v+1]
-		sum := s.ext[v]
+		sum := ext[v]
+		a, m, b := mid[v], split[v], inOff[v+1]
 		if s.inW != nil {
-			ws := s.inW[a:b]
-			for k, u := range s.inAdj[a:b] {
-				cu := src[u]
-				if i := u - uint32(vlo); i < span {
-					cu = own[i]
-				}
-				sum += cu * float64(ws[k])
+			ws := s.inW
+			for k := a; k < m; k++ {
+				sum += c[inAdj[k]] * float64(ws[k])
+			}
+			for k := m; k < b; k++ {
+				sum += src[inAdj[k]] * float64(ws[k])
 			}
 		} else {
-			for _, u := range s.inAdj[a:b] {
-				if i := u - uint32(vlo); i < span {
-					sum += own[i]
-				} else {
-					sum += src[u]
-				}
-			}
+			sum += gatherSum(c, inAdj[a:m]) + gatherSum(src, inAdj[m:b])
 		}
 		xv := s.baseOf(v) + s.d*sum
-		diff += math.Abs(xv - s.x[v])
-		s.x[v] = xv
-		own[v-vlo] = xv * s.invOut[v]
+		diff += math.Abs(xv - x[v])
+		x[v] = xv
+		c[v] = xv * invOut[v]
 	}
 	return diff
+}
+
+// gatherSum is the sum of c[u] over us, in four partial sums: one dependent chain of additions
+// would bound the loop by the floating-point add latency rather than by the loads.
+func gatherSum(c []float64, us []uint32) float64 {
+	var s0, s1, s2, s3 float64
+	for len(us) >= 4 {
+		s0 += c[us[0]]
+		s1 += c[us[1]]
+		s2 += c[us[2]]
+		s3 += c[us[3]]
+		us = us[4:]
+	}
+	for _, u := range us {
+		s0 += c[u]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // sweepSeq is sweep for a component owned by the calling goroutine: every in-arc reads s.c.
@@ -284,9 +350,7 @@ func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 				sum += c[u] * float64(ws[k])
 			}
 		} else {
-			for _, u := range inAdj[a:b] {
-				sum += c[u]
-			}
+			sum += gatherSum(c, inAdj[a:b])
 		}
 		xv := s.baseOf(v) + s.d*sum
 		diff += math.Abs(xv - x[v])
@@ -294,6 +358,14 @@ func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 		c[v] = xv * invOut[v]
 	}
 	return diff
+}
+
+// tolOf is the share of the tolerance given to component [lo, hi), which stops when the L1
+// change of a sweep is below it: shares are in proportion to in-arcs plus nodes (the work of a
+// sweep) and add up to s.tol over the components of more than one node (a single node is solved
+// exactly, with nothing left over). So the residuals add up to at most d*s.tol.
+func (s *sccSolver) tolOf(lo, hi int) float64 {
+	return s.tol * (float64(s.inOff[hi]-s.inOff[lo]) + float64(hi-lo)) / s.budget
 }
 
 // solveSeq solves component [lo, hi) on the calling goroutine.
@@ -314,7 +386,7 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 		}
 		return 1
 	}
-	tol := s.tol * float64(hi-lo) / s.active
+	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
 		if s.sweepSeq(lo, hi) < tol || it >= s.maxIter {
 			return it
@@ -327,11 +399,14 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 // written while another worker reads it.
 func (s *sccSolver) solvePar(lo, hi int) int {
 	cost := func(i int) uint64 { return s.inOff[lo+i] - s.inOff[lo] + uint64(i) }
-	parallelRanges(hi-lo, cost, func(_, a, b int) { s.external(lo, hi, lo+a, lo+b) })
+	parallelRanges(hi-lo, cost, func(_, a, b int) {
+		s.external(lo, hi, lo+a, lo+b)
+		s.splitOwn(lo+a, lo+b)
+	})
 	copy(s.snap[lo:hi], s.c[lo:hi])
 	nw := workers()
 	diffs := make([]float64, nw)
-	tol := s.tol * float64(hi-lo) / s.active
+	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
 		parallelRanges(hi-lo, cost, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
 		var diff float64
@@ -353,7 +428,7 @@ var bigComponent uint64 = 1 << 16 // a variable so that tests can exercise the p
 // along the teleport distribution p, the PageRank vector is proportional to the solution y of the
 // linear system y = (1-d) p + d P'^T y, where P' drops the dangling nodes' (zero) rows; so the
 // dangling mass needs no global coupling and y can be solved one strongly connected component at
-// a time in topological order, each by Gauss-Seidel to its share of the tolerance, with the
+// a time in topological order, each by Gauss-Seidel to its share of the tolerance (tolOf), with the
 // components feeding it already final. Components of one level are independent and run in
 // parallel; a large one is solved by all workers. The result is y / sum(y).
 //
@@ -368,18 +443,40 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	var inAdj []uint32
 	var inW []float32
 	if g.Directed {
-		lay = newSCCLayout(g)
-		inOff, inAdj, inW = lay.permutedIn(g, weighted)
+		// The transpose needs no layout: build it on another worker while Tarjan runs.
+		var tOff []uint64
+		var tAdj []uint32
+		var tW []float32
+		if workers() > 1 {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				tOff, tAdj, tW = transposeOf(g, weighted)
+			}()
+			lay = newSCCLayout(g)
+			<-done
+		} else {
+			lay = newSCCLayout(g)
+			tOff, tAdj, tW = transposeOf(g, weighted)
+		}
+		inOff, inAdj, inW = lay.permutedIn(tOff, tAdj, tW)
 	} else {
 		// An undirected graph is its own transpose, and its components never feed each other:
-		// solve it as one block in its own numbering (no reordering to pay for).
+		// solve it as one block in its own numbering (no reordering to pay for). The arcs are
+		// copied because solvePar reorders in-lists (g's may be a read-only mapping).
 		lay = &sccLayout{compStart: []uint32{0, g.N}, levelStart: []uint32{0, 1}}
 		inOff, inAdj = g.Offsets, g.Adj
 		if weighted {
 			inW = g.Weights
 		}
+		if workers() > 1 {
+			inAdj = append([]uint32(nil), g.Adj...)
+			if inW != nil {
+				inW = append([]float32(nil), inW...)
+			}
+		}
 	}
-	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter, active: float64(active),
+	s := &sccSolver{inOff: inOff, inAdj: inAdj, inW: inW, d: d, tol: tol, maxIter: maxIter,
 		uniformBase: (1 - d) / float64(active),
 		invOut:      make([]float64, n), x: make([]float64, n), c: make([]float64, n), ext: make([]float64, n),
 		mid: make([]uint64, n)}
@@ -387,26 +484,35 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	if lay.order != nil {
 		old = func(i int) int { return int(lay.order[i]) }
 	}
-	for i := range n {
-		s.invOut[i] = invOut[old(i)]
-	}
 	if p != nil {
 		s.base = make([]float64, n)
-		for i := range n {
-			s.base[i] = (1 - d) * p[old(i)]
-		}
 	}
 	if within != nil {
 		s.skip = make([]bool, n)
-		for i := range n {
-			s.skip[i] = !within[old(i)]
+	}
+	parallelChunks(n, 1<<15, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o := old(i)
+			s.invOut[i] = invOut[o]
+			if p != nil {
+				s.base[i] = (1 - d) * p[o]
+			}
+			if within != nil {
+				s.skip[i] = !within[o]
+			}
+		}
+	})
+	cs := lay.compStart
+	for c := 0; c+1 < len(cs); c++ {
+		if lo, hi := int(cs[c]), int(cs[c+1]); hi-lo > 1 {
+			s.budget += float64(inOff[hi]-inOff[lo]) + float64(hi-lo)
 		}
 	}
 	nw := workers()
 	if nw > 1 {
 		s.snap = make([]float64, n)
+		s.split = make([]uint64, n)
 	}
-	cs := lay.compStart
 	compArcs := func(c int) uint64 { return inOff[cs[c+1]] - inOff[cs[c]] }
 	sweepsOf := make([]int, nw)
 	for l := 0; l+1 < len(lay.levelStart); l++ {
@@ -438,8 +544,10 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 		sum += xv
 	}
 	out := make([]float64, n)
-	for i := range n {
-		out[old(i)] = s.x[i] / sum
-	}
+	parallelChunks(n, 1<<15, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			out[old(i)] = s.x[i] / sum
+		}
+	})
 	return out, s.sweeps, nil
 }
