@@ -35,3 +35,5 @@ bench-dist: build setup-bench
 # on 2 cores). Results under bench/out/dist-linkpred (log.txt).
 bench-dist-linkpred: build setup-bench
 	bash bench/dist/linkpred.sh bench/out/dist-linkpred
+
+bench: bench-dist bench-dist-linkpred

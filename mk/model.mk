@@ -22,3 +22,5 @@ bench-tolokers: build
 		--labels $(TOLOKERS)/labels.tsv \
 		--splits $(TOLOKERS)/train_masks.tsv,$(TOLOKERS)/val_masks.tsv,$(TOLOKERS)/test_masks.tsv \
 		--plots $(TOLOKERS_OUT)
+
+bench: bench-tolokers
