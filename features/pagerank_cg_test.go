@@ -1,6 +1,7 @@
 package features
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -224,11 +225,12 @@ func blockDAGGraph(t *testing.T, seed uint64, n uint32, m int, weighted bool) *g
 	return g
 }
 
-// TestPageRankDirectedReference: on directed graphs with dangling nodes, self-loops and many
-// strongly connected components on many levels, the SCC kernel (with 1, 2 and 4 workers, the
-// big-component threshold lowered so that the all-workers path and the parallel transpose run)
-// stays within the documented bound 2*Tol*d/(1-d)^2 of the plain power iteration, at a loose and a
-// tight tolerance, weighted and not.
+// TestPageRankDirectedReference: on directed graphs with dangling nodes and self-loops, some with
+// many strongly connected components on many levels (blockDAGGraph), some with a giant one plus
+// many small ones (giantSCCGraph, where sccSolver.guess matters most), the SCC kernel (with 1, 2
+// and 4 workers, the big-component threshold lowered so that the all-workers path and the
+// parallel transpose run) stays within the documented bound 2*Tol*d/(1-d)^2 of the plain power
+// iteration, at a loose and a tight tolerance, weighted and not.
 func TestPageRankDirectedReference(t *testing.T) {
 	saved := bigComponent
 	defer func() { bigComponent = saved }()
@@ -236,24 +238,46 @@ func TestPageRankDirectedReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(prev)
 	bigComponent = 256
 	const d = 0.85
+	type tcase struct {
+		name     string
+		g        *graph.Graph
+		weighted bool
+	}
+	var cases []tcase
 	for seed := uint64(1); seed <= 3; seed++ {
 		weighted := seed != 2
 		g := blockDAGGraph(t, seed, 3000, 15000, weighted)
 		lay := newSCCLayout(g)
 		if nc, nl := len(lay.compStart)-1, len(lay.levelStart)-1; nc < 50 || nl < 3 {
-			t.Fatalf("seed %d: %d components on %d levels; the test needs many", seed, nc, nl)
+			t.Fatalf("block-DAG seed %d: %d components on %d levels; the test needs many", seed, nc, nl)
 		}
-		want := refPageRank(g, d, nil, nil, weighted)
+		cases = append(cases, tcase{fmt.Sprintf("block-DAG seed %d", seed), g, weighted})
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		weighted := seed%2 == 0
+		g := giantSCCGraph(t, seed, 6000, weighted)
+		lay := newSCCLayout(g)
+		var giant uint32
+		for c := 0; c+1 < len(lay.compStart); c++ {
+			giant = max(giant, lay.compStart[c+1]-lay.compStart[c])
+		}
+		if nc := len(lay.compStart) - 1; nc < 100 || giant < 3000 {
+			t.Fatalf("giant-SCC seed %d: %d components, the largest %d nodes; the test needs a giant one and many small", seed, nc, giant)
+		}
+		cases = append(cases, tcase{fmt.Sprintf("giant-SCC seed %d", seed), g, weighted})
+	}
+	for _, c := range cases {
+		want := refPageRank(c.g, d, nil, nil, c.weighted)
 		for _, procs := range []int{1, 2, 4} {
 			runtime.GOMAXPROCS(procs)
 			for _, tol := range []float64{1e-6, 1e-12} {
-				got, _, err := PageRank(g, PageRankOptions{Damping: d, Tol: tol, Weighted: weighted})
+				got, _, err := PageRank(c.g, PageRankOptions{Damping: d, Tol: tol, Weighted: c.weighted})
 				if err != nil {
 					t.Fatal(err)
 				}
 				bound := 2 * tol * d / ((1 - d) * (1 - d))
 				if e := l1(got, want); !(e <= bound) {
-					t.Errorf("seed %d, %d workers, tol %g: L1 distance to the reference %.3g above the bound %.3g", seed, procs, tol, e, bound)
+					t.Errorf("%s, %d workers, tol %g: L1 distance to the reference %.3g above the bound %.3g", c.name, procs, tol, e, bound)
 				}
 			}
 		}
@@ -287,4 +311,47 @@ func TestPageRankLeavesGraphAlone(t *testing.T) {
 			}
 		}
 	}
+}
+
+// giantSCCGraph has a strongly connected core of the first n/2 nodes (a ring plus random arcs
+// among them), small cycles of 2 to 5 nodes after it, arcs from the core into the cycles and from
+// some cycles into the core, self-loops, and every ninth node beyond the core dangling.
+func giantSCCGraph(t *testing.T, seed uint64, n uint32, weighted bool) *graph.Graph {
+	rng := rand.New(rand.NewPCG(seed, 23))
+	core := n / 2
+	var es []graph.Edge
+	add := func(u, v uint32) { es = append(es, graph.Edge{U: u, V: v, W: float32(1 + rng.IntN(4))}) }
+	for u := uint32(0); u < core; u++ {
+		add(u, (u+1)%core)
+		for k := rng.IntN(8); k > 0; k-- {
+			add(u, rng.Uint32N(core))
+		}
+		if rng.IntN(30) == 0 {
+			add(u, u)
+		}
+		if rng.IntN(4) == 0 {
+			add(u, core+rng.Uint32N(n-core))
+		}
+	}
+	for lo := core; lo < n; {
+		size := min(uint32(2+rng.IntN(4)), n-lo)
+		for v := lo; v < lo+size; v++ {
+			if v%9 == 0 {
+				continue // dangling
+			}
+			add(v, lo+(v-lo+1)%size)
+			if rng.IntN(10) == 0 {
+				add(v, rng.Uint32N(core)) // back into the core: the cycle joins it
+			}
+			if rng.IntN(20) == 0 {
+				add(v, v)
+			}
+		}
+		lo += size
+	}
+	g, err := graph.FromEdges(n, es, true, weighted, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
