@@ -2,7 +2,6 @@ package features
 
 import (
 	"math"
-	"sync"
 
 	"riskwalk/graph"
 )
@@ -81,22 +80,6 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		_    [6]float64 // own cache line per worker
 	}
 	part := make([]partial, nw)
-	run := func(bounds []int, body func(w, lo, hi int)) {
-		if nw == 1 {
-			body(0, 0, n)
-			return
-		}
-		var wg sync.WaitGroup
-		for w := 1; w < nw; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				body(w, bounds[w], bounds[w+1])
-			}(w)
-		}
-		body(0, bounds[0], bounds[1])
-		wg.Wait()
-	}
 	sum := func() (a, b float64) {
 		for w := range part {
 			a, b = a+part[w].a, b+part[w].b
@@ -107,7 +90,7 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 
 	// Start from y = 0 on live nodes (deg > 0), y = b on dangling ones (solved exactly): r = b on
 	// live nodes, 0 elsewhere.
-	run(nodeB, func(w, lo, hi int) {
+	runRanges(nodeB, func(w, lo, hi int) {
 		var rr float64
 		for v := lo; v < hi; v++ {
 			bv := base(v)
@@ -180,13 +163,13 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 			break // the start (or a restart) is exact
 		}
 		iters++
-		run(arcB, pull)
+		runRanges(arcB, pull)
 		pq, _ := sum()
 		if !(pq > 0) {
 			return nil, iters, false // M is not positive definite here: not symmetric
 		}
 		alpha := rr / pq
-		run(nodeB, func(w, lo, hi int) {
+		runRanges(nodeB, func(w, lo, hi int) {
 			var sq, l float64
 			// Branch-free: on a dangling node s = q = r = 0 (see cgPull), so nothing changes.
 			for v := lo; v < hi; v++ {
@@ -216,7 +199,7 @@ func pagerankCG(g *graph.Graph, d, tol float64, maxIter int, weighted bool, invO
 		}
 		beta := rrNew / rr
 		rr = rrNew
-		run(nodeB, func(_, lo, hi int) {
+		runRanges(nodeB, func(_, lo, hi int) {
 			for v := lo; v < hi; v++ {
 				s[v] = r[v]*invOut[v] + beta*s[v]
 			}

@@ -440,7 +440,8 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 // written while another worker reads it.
 func (s *sccSolver) solvePar(lo, hi int) int {
 	cost := func(i int) uint64 { return s.inOff[lo+i] - s.inOff[lo] + uint64(i) }
-	parallelRanges(hi-lo, cost, func(_, a, b int) {
+	bounds := workRanges(hi-lo, cost) // the sweeps' ranges must be the ones splitOwn partitioned by
+	runRanges(bounds, func(_, a, b int) {
 		s.external(lo, hi, lo+a, lo+b)
 		s.splitOwn(lo+a, lo+b)
 	})
@@ -450,7 +451,7 @@ func (s *sccSolver) solvePar(lo, hi int) int {
 	diffs := make([]float64, nw)
 	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
-		parallelRanges(hi-lo, cost, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
+		runRanges(bounds, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
 		var diff float64
 		for w := range diffs {
 			diff += diffs[w]

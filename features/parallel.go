@@ -47,21 +47,34 @@ func parallelChunks(n, grain int, body func(w, lo, hi int)) {
 // per node), and calls body(w, lo, hi) for each. Static ranges suit iterative kernels such as
 // PageRank whose per-node work is the same every sweep.
 func parallelRanges(n int, cost func(i int) uint64, body func(w, lo, hi int)) {
-	nw := workers()
-	if nw <= 1 || n < 1024 {
-		if n > 0 {
-			body(0, 0, n)
-		}
-		return
+	if n > 0 {
+		runRanges(workRanges(n, cost), body)
 	}
-	bounds := splitRanges(n, nw, cost)
+}
+
+// workRanges is parallelRanges' split of [0, n): one range per worker, or the single range [0, n)
+// with one worker or fewer than 1024 items. Iterative kernels split once and runRanges per sweep.
+func workRanges(n int, cost func(i int) uint64) []int {
+	if nw := workers(); nw > 1 && n >= 1024 {
+		return splitRanges(n, nw, cost)
+	}
+	return []int{0, n}
+}
+
+// runRanges calls body(w, bounds[w], bounds[w+1]) for every range, worker 0 on the calling
+// goroutine, and returns when all are done. Kernels that sweep many times split once
+// (splitRanges) and call this per sweep.
+func runRanges(bounds []int, body func(w, lo, hi int)) {
 	var wg sync.WaitGroup
-	for w := 0; w < nw; w++ {
+	for w := 1; w < len(bounds)-1; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			body(w, bounds[w], bounds[w+1])
 		}(w)
+	}
+	if len(bounds) > 1 {
+		body(0, bounds[0], bounds[1])
 	}
 	wg.Wait()
 }
