@@ -150,7 +150,7 @@ func BuildPart(g *graph.Graph, p *partition.Partition, part uint32, halo Halo) (
 					pt.ReplicaArcs++
 				}
 			case owned:
-				return nil, fmt.Errorf("part %d owns node %d whose neighbour %d it neither owns nor replicates: the partition does not belong to this graph (rerun riskwalk partition)", part, v, u)
+				return nil, notHeld(part, v, u)
 			case halo == HaloStop:
 				id = sentinel
 				pt.SentinelArcs++
@@ -242,6 +242,11 @@ func (h *keyHeap) Pop() any {
 	return x
 }
 
+// notHeld is BuildPart's error for an owned node with a neighbour the part does not hold.
+func notHeld(part, v, u uint32) error {
+	return fmt.Errorf("part %d owns node %d whose neighbour %d it neither owns nor replicates: the partition does not belong to this graph (rerun riskwalk partition)", part, v, u)
+}
+
 // buildThrough is BuildPart under HaloThrough: G is g, Rows maps global ids to the held rows, and
 // the partition is checked as BuildPart checks it (every neighbour of an owned node held).
 func buildThrough(g *graph.Graph, loc *partition.Local, part uint32) (*Part, error) {
@@ -260,7 +265,7 @@ func buildThrough(g *graph.Graph, loc *partition.Local, part uint32) (*Part, err
 			case rm.Local[u] >= 0:
 				pt.ReplicaArcs++
 			case owned:
-				return nil, fmt.Errorf("part %d owns node %d whose neighbour %d it neither owns nor replicates: the partition does not belong to this graph (rerun riskwalk partition)", part, v, u)
+				return nil, notHeld(part, v, u)
 			default:
 				pt.SentinelArcs++ // arcs leaving the held set: walked through, not trained
 			}
