@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -121,12 +122,12 @@ func TestDistTrain(t *testing.T) {
 	g := plantedFile(t, dir, "g", 400, 50, 10, 2, 1, 2)
 	flags := []string{"--walks", "30", "--length", "20", "--dim", "16", "--window", "5", "--threads", "1"}
 	out1 := filepath.Join(dir, "v1.rwv")
-	o, err := run(t, bin, append([]string{"--graph", g, "--out", out1}, flags...)...) // one process, no MPI
+	o1, err := run(t, bin, append([]string{"--graph", g, "--out", out1}, flags...)...) // one process, no MPI
 	if err != nil {
-		t.Fatalf("one process: %v\n%s", err, o)
+		t.Fatalf("one process: %v\n%s", err, o1)
 	}
 	out2 := filepath.Join(dir, "v2.rwv")
-	o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out2, "--sync-every", "5"}, flags...)...)
+	o, err := mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out2, "--sync-every", "5"}, flags...)...)
 	if err != nil {
 		t.Fatalf("2 ranks: %v\n%s", err, o)
 	}
@@ -154,23 +155,55 @@ func TestDistTrain(t *testing.T) {
 	if m1 < 0.2 || m2 < 0.8*m1 {
 		t.Fatalf("block margin: one process %.3f, 2 ranks %.3f; want the 2-rank run within 20%% of one process (and it > 0.2)", m1, m2)
 	}
-	// --halo through: walks cross the part's edge through the mapped graph; every node still gets
-	// a trained row and the blocks separate as well.
-	out3 := filepath.Join(dir, "v3.rwv")
-	o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out3, "--sync-every", "5", "--halo", "through"}, flags...)...)
-	if err != nil {
-		t.Fatalf("2 ranks, --halo through: %v\n%s", err, o)
+	// Halos that walk through the mapped graph: every node still gets a trained row and the
+	// blocks separate as well. Under through the ranks drop the tokens of nodes they do not
+	// hold; under visit every token trains (the job trains as many as the one process), the
+	// walked-to remote nodes held as rows on both ranks.
+	r1 := resultLine(t, o1)
+	for _, halo := range []string{"through", "visit"} {
+		out := filepath.Join(dir, "v-"+halo+".rwv")
+		o, err := mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out, "--sync-every", "5", "--halo", halo}, flags...)...)
+		if err != nil {
+			t.Fatalf("2 ranks, --halo %s: %v\n%s", halo, err, o)
+		}
+		if f, err := vecfile.Open(out); err != nil || f.Params["halo"] != halo {
+			t.Fatalf("2 ranks, --halo %s: vector file %v, params %v; want the halo recorded", halo, err, f)
+		} else {
+			f.Close()
+		}
+		r := resultLine(t, o)
+		if halo == "through" && r.Tokens >= r1.Tokens || halo == "visit" && (r.Tokens != r1.Tokens || len(r.Visited) != 2 || r.Visited[0] == 0 || r.Visited[1] == 0) {
+			t.Fatalf("--halo %s: %d tokens trained (one process %d), visited rows %v; want fewer under through, as many under visit with visited rows on both ranks",
+				halo, r.Tokens, r1.Tokens, r.Visited)
+		}
+		if m := blockMargin(t, out, 50); m < 0.8*m1 {
+			t.Fatalf("block margin: one process %.3f, 2 ranks --halo %s %.3f; want within 20%%", m1, halo, m)
+		} else {
+			t.Logf("block margin, 2 ranks --halo %s: %.3f, %d tokens (one process %d), visited rows %v", halo, m, r.Tokens, r1.Tokens, r.Visited)
+		}
 	}
-	if f3, err := vecfile.Open(out3); err != nil || f3.Params["halo"] != "through" {
-		t.Fatalf("2 ranks, --halo through: vector file %v, params %v; want halo through recorded", err, f3)
-	} else {
-		f3.Close()
+}
+
+// result is the part of riskwalk-train's RESULT line the tests read.
+type result struct {
+	Tokens  int64 `json:"tokens"`
+	Visited []int `json:"visited_rows"`
+}
+
+// resultLine parses the RESULT line of a riskwalk-train output.
+func resultLine(t *testing.T, out string) result {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if js, ok := strings.CutPrefix(l, "RESULT "); ok {
+			var r result
+			if err := json.Unmarshal([]byte(js), &r); err != nil {
+				t.Fatalf("RESULT line %q: %v", l, err)
+			}
+			return r
+		}
 	}
-	if m3 := blockMargin(t, out3, 50); m3 < 0.8*m1 {
-		t.Fatalf("block margin: one process %.3f, 2 ranks through %.3f; want within 20%%", m1, m3)
-	} else {
-		t.Logf("block margin, 2 ranks --halo through: %.3f", m3)
-	}
+	t.Fatalf("no RESULT line in:\n%s", out)
+	return result{}
 }
 
 // TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1 and
