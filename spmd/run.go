@@ -38,7 +38,10 @@ type Options struct {
 	// the same vectors (TestDistDirtySync) at a fraction of the traffic on sparse graphs.
 	SyncAll bool
 	Halo    Halo
-	Merge   Merge
+	// VisitRows > 0 bounds the remote rows a rank holds for its walks under HaloVisit (the most
+	// visited ones; the tokens of the others are dropped as under HaloThrough); 0 holds them all.
+	VisitRows int
+	Merge     Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
 	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
 	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
@@ -140,11 +143,12 @@ func paramHash(o *Options) uint64 {
 		W         walk.Config
 		SyncEvery int
 		Halo      Halo
+		VisitRows int
 		Merge     Merge
 		NegOwned  bool
 		Remote    int
 		DType     vecfile.DType
-	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
+	}{c, o.Walk, o.SyncEvery, o.Halo, o.VisitRows, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
@@ -292,12 +296,14 @@ func Run(o Options) (*Result, error) {
 	visitS := 0.0
 	if o.Halo == HaloVisit {
 		tv := time.Now()
-		visited, lerr = FindVisited(job, pt)
+		var dropped uint64
+		visited, dropped, lerr = FindVisited(job, pt, o.VisitRows)
 		if err := agree("finding the remote nodes the walks visit", lerr); err != nil {
 			return nil, err
 		}
 		visitS = time.Since(tv).Seconds()
-		say("halo visit: rank 0's walks visit %d nodes beyond its part, found in %.1f s\n", len(visited), visitS)
+		say("halo visit: rank 0 holds %d remote nodes its walks visit (found in %.1f s); %d tokens an epoch to others dropped (--visit-rows %d)\n",
+			len(visited), visitS, dropped, o.VisitRows)
 	}
 	k := o.RemoteNegatives
 	if k < 0 {

@@ -1,9 +1,10 @@
 package spmd
 
 import (
+	"cmp"
 	"fmt"
-	"math/bits"
 	"slices"
+	"sync/atomic"
 
 	"riskwalk/trainer"
 )
@@ -11,48 +12,41 @@ import (
 // FindVisited replays one epoch of the rank's walks (trainer.EachWalk: the walks training will
 // see, every epoch re-reading the same corpus) and returns, sorted, the nodes they visit that
 // the rank does not hold (pt.Rows.Local < 0): under HaloVisit, the rows AddExtra adds so that
-// no token is dropped. pt must walk the global graph (HaloThrough or HaloVisit). Memory: one
-// bitset of G.N bits per walking thread.
-func FindVisited(j *trainer.Job, pt *Part) ([]uint32, error) {
+// no token is dropped. With limit > 0 it keeps the limit most visited of them (ties to the
+// lower id) and also returns the visits to the others, tokens that will be dropped as under
+// HaloThrough. pt must walk the global graph (HaloThrough or HaloVisit). Memory: one counter
+// per node of G (8 bytes), shared by the walking threads.
+func FindVisited(j *trainer.Job, pt *Part, limit int) (visited []uint32, dropped uint64, err error) {
 	if !pt.Halo.global() || pt.Rows == nil {
-		return nil, fmt.Errorf("FindVisited needs a part that walks the global graph (halo through or visit), have %v", pt.Halo)
+		return nil, 0, fmt.Errorf("FindVisited needs a part that walks the global graph (halo through or visit), have %v", pt.Halo)
 	}
-	j.Config.Defaults()
 	local := pt.Rows.Local
-	words := (int(pt.G.N) + 63) / 64
-	sets := make([][]uint64, max(0, j.Threads)) // (EachWalk refuses Threads < 1)
-	err := trainer.EachWalk(j, func(t int, walk []uint32) {
-		s := sets[t]
-		if s == nil {
-			s = make([]uint64, words)
-			sets[t] = s
-		}
+	cnt := make([]uint64, pt.G.N)
+	err = trainer.EachWalk(j, func(_ int, walk []uint32) {
 		for _, v := range walk {
 			if local[v] < 0 {
-				s[v>>6] |= 1 << (v & 63)
+				atomic.AddUint64(&cnt[v], 1)
 			}
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var all []uint64
-	for _, s := range sets {
-		if all == nil {
-			all = s
-			continue
-		}
-		for i, w := range s {
-			all[i] |= w
+	for v, c := range cnt {
+		if c > 0 {
+			visited = append(visited, uint32(v))
 		}
 	}
-	var out []uint32
-	for i, w := range all {
-		for ; w != 0; w &= w - 1 {
-			out = append(out, uint32(i<<6+bits.TrailingZeros64(w)))
-		}
+	if limit <= 0 || len(visited) <= limit {
+		return visited, 0, nil
 	}
-	return out, nil
+	slices.SortStableFunc(visited, func(a, b uint32) int { return cmp.Compare(cnt[b], cnt[a]) })
+	for _, v := range visited[limit:] {
+		dropped += cnt[v]
+	}
+	visited = visited[:limit]
+	slices.Sort(visited)
+	return visited, dropped, nil
 }
 
 // AddExtra sets the part's extra rows: visited (HaloVisit's walked-to remote nodes, sorted),

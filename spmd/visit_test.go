@@ -15,7 +15,8 @@ import (
 // owner of the start node; after FindVisited and AddExtra every token of every walk maps to a
 // row holding that node (none dropped: CountVisits sums to the walks' length), the visited rows
 // are exactly the walked-to nodes outside owned ∪ replicas (and there are some: walks leave the
-// part), and the sampled negatives avoid them. Under HaloThrough the same walks lose tokens.
+// part), and the sampled negatives avoid them. Under HaloThrough the same walks lose tokens. A
+// limit on the visited rows keeps the most visited ones and counts the visits it drops.
 func TestHaloVisitCorpus(t *testing.T) {
 	g := planted(t, 600, 100, 8, 2, 3)
 	const R, walks, length = 3, 4, 12
@@ -36,7 +37,7 @@ func TestHaloVisitCorpus(t *testing.T) {
 		cfg := trainer.Config{WalksPerNode: walks, WalkLength: length, Threads: 2, Seed: 11 + uint64(part)}
 		job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Rows: pt.Rows}
 		// Tokens the part does not hold before AddExtra: what HaloThrough drops.
-		outside := map[uint32]bool{}
+		outside := map[uint32]int{}
 		var mu sync.Mutex
 		dropped, tokens := 0, 0
 		if err := trainer.EachWalk(job, func(_ int, w []uint32) {
@@ -51,14 +52,14 @@ func TestHaloVisitCorpus(t *testing.T) {
 					}
 				}
 				if pt.Rows.Local[v] < 0 {
-					outside[v] = true
+					outside[v]++
 					dropped++
 				}
 			}
 		}); err != nil {
 			t.Fatal(err)
 		}
-		visited, err := FindVisited(job, pt)
+		visited, _, err := FindVisited(job, pt, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +70,28 @@ func TestHaloVisitCorpus(t *testing.T) {
 		slices.Sort(want)
 		if len(visited) == 0 || !slices.Equal(visited, want) {
 			t.Fatalf("part %d: FindVisited gave %d nodes, the walks reach %d outside the part (want the same, and some)", part, len(visited), len(want))
+		}
+		// A limit keeps the most visited nodes and counts the visits to the others.
+		k := len(visited) / 3
+		top, dropped2, err := FindVisited(job, pt, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		least, kept, rest := 1<<30, 0, 0
+		for _, v := range top {
+			least = min(least, outside[v])
+			kept += outside[v]
+		}
+		for v, c := range outside {
+			if _, ok := slices.BinarySearch(top, v); !ok && c > least {
+				t.Fatalf("part %d: limit %d keeps a node visited %d times but drops node %d, visited %d", part, k, least, v, c)
+			}
+			if _, ok := slices.BinarySearch(top, v); !ok {
+				rest += c
+			}
+		}
+		if len(top) != k || !slices.IsSorted(top) || int(dropped2) != rest || kept+rest != dropped {
+			t.Fatalf("part %d: limit %d gave %d nodes (sorted %v), %d dropped visits; want %d, sorted, %d", part, k, len(top), slices.IsSorted(top), dropped2, k, rest)
 		}
 		sampled := SampleRemote(g, p, part, 40, 1, visited)
 		for _, v := range sampled {

@@ -54,6 +54,7 @@ func runDist(args []string) error {
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
 	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
 	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only), stop (end the walk there) through (walk on through the mapped graph, training only held nodes' tokens) or visit (walk on through the mapped graph and hold the remote nodes the walks visit as extra rows, synced like replicas: the one-process corpus, every token trained)")
+	fs.IntVar(&o.VisitRows, "visit-rows", 0, "under --halo visit, hold at most this many remote rows per rank for the walks, the most visited (the others' tokens are dropped, as under through); 0: all")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")
 	fs.IntVar(&o.RemoteNegatives, "remote-negatives", -1, "remote nodes each rank holds as negative samples for the rest of the graph (-1: max(1024, owned/4))")
