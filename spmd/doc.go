@@ -17,7 +17,7 @@
 //
 // Owner computes: walks start only at owned nodes (trainer.Job.Starts), so the job's corpus is
 // the one-process corpus split by owner. A walk that steps onto a replica continues there with
-// the replica's arcs: under HaloStay (the default) only arcs to held nodes, so the walk keeps its
+// the replica's arcs: under HaloStay only arcs to held nodes, so the walk keeps its
 // length but stays inside owned ∪ replicas; under HaloStop all arcs, those to nodes not held
 // leading to a sentinel where the walk ends; under HaloThrough the rank walks the whole mapped
 // graph and drops the tokens of nodes it does not hold, so its corpus is exactly the held-row part
@@ -27,8 +27,10 @@
 // owned nodes. On a planted 8-block graph (TestDistTrain's kind) stop cut 30% of the tokens and
 // halved the block margin; stay matched one rank. On a 1M-node graph stay left cosine
 // link-prediction AUC 1 point under one process, boundary nodes' pairs carrying the gap
-// (bench/RESULTS.md, dist rounds 4 and 5). Inside a rank the trainer runs Hogwild on all its
-// threads.
+// (bench/RESULTS.md, dist rounds 4 and 5); visit matched one process within 0.1 point, each
+// rank holding a row for every node. riskwalk-train's default is HaloVisit (--halo visit), with
+// Options.VisitRows (--visit-rows) to bound its extra rows and HaloStay to bound a rank's rows
+// to its part and replicas. Inside a rank the trainer runs Hogwild on all its threads.
 //
 // Negatives and subsampling use job-wide corpus counts: each rank counts its walks
 // (trainer.CountVisits), GlobalCounts sums them at the owners and sends totals to the replicas.

@@ -16,7 +16,7 @@ import (
 const distUsage = `usage: mpirun -np R [mpirun flags] riskwalk-train --graph GRAPH.rwg --partition PARTS.rwp --out vectors.rwv [flags]
 
 Trains DeepWalk embeddings as R SPMD ranks (package spmd): each rank walks from the nodes it owns in
-the partition (riskwalk partition --ranks R), continues walks through its replicas, trains
+the partition (riskwalk partition --ranks R), continues walks across its part's edge (--halo), trains
 Hogwild on its cores, and reconciles replicated vectors every --sync-every work units. Rank 0
 writes the vector file, the same format as one-process training. See hostfiles/README.md for the
 mpirun lines.
@@ -53,7 +53,7 @@ func runDist(args []string) error {
 	finish := modelFlags(fs, c)
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
 	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
-	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only), stop (end the walk there) through (walk on through the mapped graph, training only held nodes' tokens) or visit (walk on through the mapped graph and hold the remote nodes the walks visit as extra rows, synced like replicas: the one-process corpus, every token trained)")
+	halo := fs.String("halo", "visit", "what a walk does at the edge of the rank's part: visit (walk on through the mapped graph; the remote nodes the walks visit are held as extra rows, synced like replicas: the one-process corpus, every token trained; memory grows to every node the walks reach, on a 1M-node graph on 2 ranks all of them: see --visit-rows), stay (pick among held neighbours only: memory bounded to owned and replica rows; 1 point lower cosine link-prediction AUC there), stop (end the walk there) or through (walk on through the mapped graph, training only held nodes' tokens)")
 	fs.IntVar(&o.VisitRows, "visit-rows", 0, "under --halo visit, hold at most this many remote rows per rank for the walks, the most visited (the others' tokens are dropped, as under through); 0: all")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")

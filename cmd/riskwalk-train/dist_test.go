@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -155,31 +156,36 @@ func TestDistTrain(t *testing.T) {
 	if m1 < 0.2 || m2 < 0.8*m1 {
 		t.Fatalf("block margin: one process %.3f, 2 ranks %.3f; want the 2-rank run within 20%% of one process (and it > 0.2)", m1, m2)
 	}
-	// Halos that walk through the mapped graph: every node still gets a trained row and the
-	// blocks separate as well. Under through the ranks drop the tokens of nodes they do not
-	// hold; under visit every token trains (the job trains as many as the one process), the
-	// walked-to remote nodes held as rows on both ranks.
+	// The halos: every node still gets a trained row and the blocks separate as well. The
+	// default (visit) trains every token (as many as the one process), holding the walked-to
+	// remote nodes as rows on both ranks; through drops the tokens of nodes a rank does not hold;
+	// stay keeps walks inside owned and replica nodes at full length.
 	r1 := resultLine(t, o1)
-	for _, halo := range []string{"through", "visit"} {
-		out := filepath.Join(dir, "v-"+halo+".rwv")
-		o, err := mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out, "--sync-every", "5", "--halo", halo}, flags...)...)
-		if err != nil {
-			t.Fatalf("2 ranks, --halo %s: %v\n%s", halo, err, o)
+	for _, halo := range []string{"", "stay", "through"} {
+		out, o := out2, o
+		if halo != "" {
+			out = filepath.Join(dir, "v-"+halo+".rwv")
+			o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out, "--sync-every", "5", "--halo", halo}, flags...)...)
+			if err != nil {
+				t.Fatalf("2 ranks, --halo %s: %v\n%s", halo, err, o)
+			}
 		}
-		if f, err := vecfile.Open(out); err != nil || f.Params["halo"] != halo {
-			t.Fatalf("2 ranks, --halo %s: vector file %v, params %v; want the halo recorded", halo, err, f)
+		want := cmp.Or(halo, "visit")
+		if f, err := vecfile.Open(out); err != nil || f.Params["halo"] != want {
+			t.Fatalf("2 ranks, --halo %q: vector file %v, params %v; want halo %s recorded", halo, err, f, want)
 		} else {
 			f.Close()
 		}
 		r := resultLine(t, o)
-		if halo == "through" && r.Tokens >= r1.Tokens || halo == "visit" && (r.Tokens != r1.Tokens || len(r.Visited) != 2 || r.Visited[0] == 0 || r.Visited[1] == 0) {
-			t.Fatalf("--halo %s: %d tokens trained (one process %d), visited rows %v; want fewer under through, as many under visit with visited rows on both ranks",
-				halo, r.Tokens, r1.Tokens, r.Visited)
+		visited := len(r.Visited) == 2 && r.Visited[0] > 0 && r.Visited[1] > 0
+		if want == "through" && r.Tokens >= r1.Tokens || want == "visit" && (r.Tokens != r1.Tokens || !visited) || want == "stay" && r.Tokens != r1.Tokens {
+			t.Fatalf("--halo %s: %d tokens trained (one process %d), visited rows %v; want fewer under through, as many under stay and visit, visit with visited rows on both ranks",
+				want, r.Tokens, r1.Tokens, r.Visited)
 		}
 		if m := blockMargin(t, out, 50); m < 0.8*m1 {
-			t.Fatalf("block margin: one process %.3f, 2 ranks --halo %s %.3f; want within 20%%", m1, halo, m)
+			t.Fatalf("block margin: one process %.3f, 2 ranks --halo %s %.3f; want within 20%%", m1, want, m)
 		} else {
-			t.Logf("block margin, 2 ranks --halo %s: %.3f, %d tokens (one process %d), visited rows %v", halo, m, r.Tokens, r1.Tokens, r.Visited)
+			t.Logf("block margin, 2 ranks --halo %s: %.3f, %d tokens (one process %d), visited rows %v", want, m, r.Tokens, r1.Tokens, r.Visited)
 		}
 	}
 }
