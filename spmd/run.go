@@ -231,6 +231,8 @@ func Run(o Options) (*Result, error) {
 		lerr = err
 	} else if o.SyncEvery < 0 {
 		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units (0: automatic)", o.SyncEvery)
+	} else if o.VisitRows < 0 || o.VisitRows > 0 && o.Halo != HaloVisit {
+		lerr = fmt.Errorf("--visit-rows %d under --halo %v: want >= 0 (0: all), and only with --halo visit", o.VisitRows, o.Halo)
 	}
 
 	// Load and agree on the inputs.

@@ -212,8 +212,9 @@ func resultLine(t *testing.T, out string) result {
 	return result{}
 }
 
-// TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1 and
-// checks the job is refused at start with a message naming rank 1 and what differs.
+// TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1, or
+// a flag rank 1 refuses, and checks the job is refused at start with a message naming rank 1 and
+// what differs (or rank 1's own message).
 func TestDistMismatch(t *testing.T) {
 	bin := buildTrain(t)
 	dir := t.TempDir()
@@ -240,6 +241,7 @@ func TestDistMismatch(t *testing.T) {
 		{"graph", "rank 1 differs from rank 0: graph checksum", []string{"--graph", h, "--partition", p}},
 		{"partition", "rank 1 differs from rank 0: partition checksum", []string{"--graph", g, "--partition", filepath.Join(dir, "g.hash.rwp")}},
 		{"flags", "rank 1 differs from rank 0: parameter hash", []string{"--graph", g, "--partition", p, "--window", "3"}},
+		{"bad flag", "--visit-rows 5 under --halo stay: want >= 0 (0: all), and only with --halo visit", []string{"--graph", g, "--partition", p, "--halo", "stay", "--visit-rows", "5"}},
 	} {
 		args := append(append([]string{"-np", "1", bin, "--graph", g, "--partition", p}, base...), ":", "-np", "1", bin)
 		args = append(append(args, c.rank1...), base...)
