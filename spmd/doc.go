@@ -7,22 +7,30 @@
 // Every rank maps the whole graph file but keeps only its part (BuildPart): the nodes it owns in
 // the partition (package partition) with all their arcs, and the partition's replicas of that part
 // (every other node adjacent to an owned node) with the arcs the Halo rule keeps. Local ids are
-// owned nodes, then replicas, then S sampled remote nodes (SampleRemote; negatives only, no arcs),
-// then one padding row; model row = local id, initialised by global id, so every copy of a node
-// starts equal. Per-rank memory is O(owned + replicas + S) rows and O(local arcs), never O(N),
-// except rank 0's final N x Dim matrix (see below).
+// owned nodes, then replicas, then (HaloVisit only) the V remote nodes the rank's walks visit,
+// then S sampled remote nodes (SampleRemote; negatives only, no arcs), then one padding row;
+// model row = local id, initialised by global id, so every copy of a node starts equal. Per-rank
+// memory is O(owned + replicas + V + S) rows and O(local arcs), never O(N), except rank 0's
+// final N x Dim matrix (see below) and, under HaloThrough and HaloVisit, an N-entry row map.
 //
 // # Walks and training
 //
 // Owner computes: walks start only at owned nodes (trainer.Job.Starts), so the job's corpus is
 // the one-process corpus split by owner. A walk that steps onto a replica continues there with
-// the replica's arcs: under HaloStay (the default) only arcs to held nodes, so the walk keeps its
+// the replica's arcs: under HaloStay only arcs to held nodes, so the walk keeps its
 // length but stays inside owned ∪ replicas; under HaloStop all arcs, those to nodes not held
 // leading to a sentinel where the walk ends; under HaloThrough the rank walks the whole mapped
 // graph and drops the tokens of nodes it does not hold, so its corpus is exactly the held-row part
-// of the one-process corpus. On a planted 8-block graph (TestDistTrain's kind) stop
-// cut 30% of the tokens and halved the block margin; stay matched one rank. Inside a rank the
-// trainer runs Hogwild on all its threads.
+// of the one-process corpus; under HaloVisit it walks the whole graph too but holds every node its
+// walks visit (FindVisited replays the walks before training; the extra rows are synced like
+// replicas), so it trains, token for token, the one-process corpus's walks that start at its
+// owned nodes. On a planted 8-block graph (TestDistTrain's kind) stop cut 30% of the tokens and
+// halved the block margin; stay matched one rank. On a 1M-node graph stay left cosine
+// link-prediction AUC 1 point under one process, boundary nodes' pairs carrying the gap
+// (bench/RESULTS.md, dist rounds 4 and 5); visit matched one process within 0.1 point, each
+// rank holding a row for every node. riskwalk-train's default is HaloVisit (--halo visit), with
+// Options.VisitRows (--visit-rows) to bound its extra rows and HaloStay to bound a rank's rows
+// to its part and replicas. Inside a rank the trainer runs Hogwild on all its threads.
 //
 // Negatives and subsampling use job-wide corpus counts: each rank counts its walks
 // (trainer.CountVisits), GlobalCounts sums them at the owners and sends totals to the replicas.
@@ -49,7 +57,8 @@
 // and marks what it received, and the pull returns every marked half of an exported row. A half
 // no copy touched is equal on every holder already, so the vectors are those of a full sync
 // (TestDistDirtySync, bit for bit on one thread per rank). Rows held only as negatives (Extra)
-// move an Out half at most; on sparse graphs most replicas move nothing in a round.
+// move an Out half at most (visited rows, in the rank's walks, move both); on sparse graphs most
+// replicas move nothing in a round.
 // --sync-rows all restores the full exchange.
 //
 // # Start-up checks and failures

@@ -33,7 +33,16 @@ const (
 	// graph's own transition probabilities everywhere, so a rank trains exactly the held-row part
 	// of the single process's corpus. The price: walk steps spent outside the part (counted, not
 	// trained) and page-cache traffic over the whole graph file instead of the part's share.
+	// Dropping tokens lost 15% of the corpus on a 1M-node graph and every AUC fell (dist round 4).
 	HaloThrough
+	// HaloVisit walks the whole graph as HaloThrough does, and drops no token: the nodes outside
+	// owned ∪ replicas that the rank's walks visit (found by replaying them before training,
+	// FindVisited: walks are deterministic from the seed) are held as extra rows (the first
+	// Part.Visited of Part.Extra), trained like replicas and reconciled with their owners by the
+	// same Sync. A rank then trains, every token of them, exactly the one-process corpus's walks
+	// that start at its owned nodes. The price is memory and sync traffic for the rows the walks
+	// reach beyond the part (bench/RESULTS.md, dist round 5).
+	HaloVisit
 )
 
 func (h Halo) String() string {
@@ -44,11 +53,13 @@ func (h Halo) String() string {
 		return "stay"
 	case HaloThrough:
 		return "through"
+	case HaloVisit:
+		return "visit"
 	}
 	return fmt.Sprintf("halo(%d)", uint8(h))
 }
 
-// ParseHalo reads "stop", "stay" or "through".
+// ParseHalo reads "stop", "stay", "through" or "visit".
 func ParseHalo(s string) (Halo, error) {
 	switch s {
 	case "stop":
@@ -57,9 +68,14 @@ func ParseHalo(s string) (Halo, error) {
 		return HaloStay, nil
 	case "through":
 		return HaloThrough, nil
+	case "visit":
+		return HaloVisit, nil
 	}
-	return 0, fmt.Errorf("--halo %q: want stop, stay or through", s)
+	return 0, fmt.Errorf("--halo %q: want stop, stay, through or visit", s)
 }
+
+// global reports whether the rank walks the global graph (Part.G is the mapped graph itself).
+func (h Halo) global() bool { return h == HaloThrough || h == HaloVisit }
 
 // Part is what one rank holds of the graph, in local ids: local node i < Owned is the rank's
 // i-th owned node, Owned <= i < len(Nodes) its replicas, both runs in increasing global id (the
@@ -71,19 +87,23 @@ type Part struct {
 	// G is the graph the rank walks. Under HaloStop and HaloStay it is the local graph: owned
 	// nodes with all their arcs, replicas with the arcs the Halo keeps; under HaloStop it has one
 	// more node, the sentinel (id len(Nodes)), with no arcs. Weights and Times are carried when
-	// the global graph has them; Types are not. Under HaloThrough G is the global graph itself.
+	// the global graph has them; Types are not. Under HaloThrough and HaloVisit G is the global
+	// graph itself.
 	G *graph.Graph
 	// Rows maps G's node ids to model rows: under HaloStop the identity on held nodes and -1 for
-	// the sentinel; under HaloThrough global id -> local row, -1 for nodes not held; nil under
-	// HaloStay (the identity).
+	// the sentinel; under HaloThrough and HaloVisit global id -> local row (Nodes, then Extra
+	// after AddExtra), -1 for nodes not held; nil under HaloStay (the identity).
 	Rows *trainer.RowMap
 	// Starts are the owned nodes' ids in G: local 0..Owned-1, or their global ids under
-	// HaloThrough. Walks start only at owned nodes.
+	// HaloThrough and HaloVisit. Walks start only at owned nodes.
 	Starts []uint32
 	Halo   Halo
-	// Extra are remote nodes held only as negative samples (rows after the replicas, sorted by
-	// global id): see SampleRemote. They have no arcs in G.
-	Extra []uint32
+	// Extra are remote nodes (neither owned nor replicated) held as rows after the replicas
+	// (AddExtra): first Visited nodes the rank's walks visit (HaloVisit only, FindVisited,
+	// sorted by global id), trained as replicas are; then nodes held only as negative samples
+	// (SampleRemote, sorted). They have no arcs of their own in a local G.
+	Extra   []uint32
+	Visited int
 	// Arcs counts the local arcs by kind, for the start-up report.
 	OwnedArcs, ReplicaArcs, SentinelArcs uint64
 }
@@ -98,8 +118,8 @@ func BuildPart(g *graph.Graph, p *partition.Partition, part uint32, halo Halo) (
 		return nil, fmt.Errorf("rank %d has no part: the partition has %d parts (run with mpirun -np %d)", part, p.R, p.R)
 	}
 	loc := p.Local(part)
-	if halo == HaloThrough {
-		return buildThrough(g, loc, part)
+	if halo.global() {
+		return buildThrough(g, loc, part, halo)
 	}
 	L := len(loc.Nodes)
 	n := L
@@ -191,8 +211,9 @@ func BuildPart(g *graph.Graph, p *partition.Partition, part uint32, halo Halo) (
 // Spirakis 2006: keep the k largest u^(1/w), u uniform), seeded by (seed, part), and returns them
 // sorted. They stand for the rest of the graph in the rank's negative table (see countsVocab):
 // without them a rank of a community partition never draws a negative from another part, and
-// the parts' vectors are not pushed apart. One O(N log k) pass over the mapped degrees.
-func SampleRemote(g *graph.Graph, p *partition.Partition, part uint32, k int, seed uint64) []uint32 {
+// the parts' vectors are not pushed apart. Nodes in skip (sorted; the part's visited nodes under
+// HaloVisit, held already) are not drawn. One O(N log k) pass over the mapped degrees.
+func SampleRemote(g *graph.Graph, p *partition.Partition, part uint32, k int, seed uint64, skip []uint32) []uint32 {
 	if k <= 0 {
 		return nil
 	}
@@ -205,6 +226,9 @@ func SampleRemote(g *graph.Graph, p *partition.Partition, part uint32, k int, se
 			continue
 		}
 		if _, ok := slices.BinarySearch(reps, v); ok {
+			continue
+		}
+		if _, ok := slices.BinarySearch(skip, v); ok {
 			continue
 		}
 		// log(u)/w, compared instead of u^(1/w): the same order, no underflow.
@@ -247,10 +271,11 @@ func notHeld(part, v, u uint32) error {
 	return fmt.Errorf("part %d owns node %d whose neighbour %d it neither owns nor replicates: the partition does not belong to this graph (rerun riskwalk partition)", part, v, u)
 }
 
-// buildThrough is BuildPart under HaloThrough: G is g, Rows maps global ids to the held rows, and
-// the partition is checked as BuildPart checks it (every neighbour of an owned node held).
-func buildThrough(g *graph.Graph, loc *partition.Local, part uint32) (*Part, error) {
-	pt := &Part{Rank: part, Nodes: loc.Nodes, Owned: loc.NumOwned, Halo: HaloThrough, G: g}
+// buildThrough is BuildPart under HaloThrough and HaloVisit: G is g, Rows maps global ids to the
+// held rows, and the partition is checked as BuildPart checks it (every neighbour of an owned
+// node held).
+func buildThrough(g *graph.Graph, loc *partition.Local, part uint32, halo Halo) (*Part, error) {
+	pt := &Part{Rank: part, Nodes: loc.Nodes, Owned: loc.NumOwned, Halo: halo, G: g}
 	rm, err := trainer.NewRowMap(g.N, loc.Nodes)
 	if err != nil {
 		return nil, err
@@ -282,7 +307,7 @@ func (pt *Part) LatestTime() int64 {
 	if pt.G.Times == nil || pt.Owned == 0 {
 		return t
 	}
-	if pt.Halo == HaloThrough { // G is the global graph: the owned nodes are not its first ids
+	if pt.Halo.global() { // G is the global graph: the owned nodes are not its first ids
 		for _, v := range pt.Starts {
 			for _, x := range pt.G.Times[pt.G.Offsets[v]:pt.G.Offsets[v+1]] {
 				t = max(t, x)

@@ -38,7 +38,10 @@ type Options struct {
 	// the same vectors (TestDistDirtySync) at a fraction of the traffic on sparse graphs.
 	SyncAll bool
 	Halo    Halo
-	Merge   Merge
+	// VisitRows > 0 bounds the remote rows a rank holds for its walks under HaloVisit (the most
+	// visited ones; the tokens of the others are dropped as under HaloThrough); 0 holds them all.
+	VisitRows int
+	Merge     Merge
 	// NegOwned draws negatives from the rank's owned rows only; otherwise from owned and replica
 	// rows (by their job-wide counts) and RemoteNegatives sampled remote nodes standing for the
 	// rest of the graph (-1: max(1024, owned/4); 0: none). See countsVocab.
@@ -73,13 +76,16 @@ type Result struct {
 	SyncSeconds                 float64 // rank 0's time in the sync exchanges
 	WaitSeconds                 float64 // rank 0's time waiting for slower ranks before syncs
 	CountSeconds                float64 // corpus counting and count exchange
+	VisitSeconds                float64 // rank 0's replay of its walks under HaloVisit (FindVisited)
 	SyncBytes                   int64   // job-wide bytes sent by syncs in this run
 	SyncBytesPerEpoch           float64
 	SyncRows                    int64  // job-wide row halves (In or Out) sent by syncs in this run, both directions
 	Syncs                       uint64 // sync rounds run
 	OwnedRows, ReplicaRows      []int  // per rank
-	Arcs                        [3]uint64
-	Threads                     int // this rank's
+	// Per rank: extra rows held for HaloVisit's walks (Part.Visited) and as sampled negatives.
+	VisitedRows, SampledRows []int
+	Arcs                     [3]uint64
+	Threads                  int // this rank's
 	// Per rank (gathered at the end): seconds in trainer.Train, waiting at the barrier before
 	// each sync, in the sync (of which in MPI calls), and tokens trained.
 	RankTrain, RankWait, RankSync, RankMPI, RankTokens []float64
@@ -137,11 +143,12 @@ func paramHash(o *Options) uint64 {
 		W         walk.Config
 		SyncEvery int
 		Halo      Halo
+		VisitRows int
 		Merge     Merge
 		NegOwned  bool
 		Remote    int
 		DType     vecfile.DType
-	}{c, o.Walk, o.SyncEvery, o.Halo, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
+	}{c, o.Walk, o.SyncEvery, o.Halo, o.VisitRows, o.Merge, o.NegOwned, o.RemoteNegatives, o.DType})
 	h := fnv.New64a()
 	h.Write(b)
 	return h.Sum64()
@@ -224,6 +231,8 @@ func Run(o Options) (*Result, error) {
 		lerr = err
 	} else if o.SyncEvery < 0 {
 		lerr = fmt.Errorf("--sync-every %d, want >= 1 work units (0: automatic)", o.SyncEvery)
+	} else if o.VisitRows < 0 || o.VisitRows > 0 && o.Halo != HaloVisit {
+		lerr = fmt.Errorf("--visit-rows %d under --halo %v: want >= 0 (0: all), and only with --halo visit", o.VisitRows, o.Halo)
 	}
 
 	// Load and agree on the inputs.
@@ -265,38 +274,8 @@ func Run(o Options) (*Result, error) {
 	if err := agree("building the rank's part", lerr); err != nil {
 		return nil, err
 	}
-	k := o.RemoteNegatives
-	if k < 0 {
-		k = max(1024, pt.Owned/4)
-	}
-	if !o.NegOwned && P > 1 {
-		pt.Extra = SampleRemote(gf.Graph, pf.Partition, uint32(me), k, o.Train.Seed)
-	}
-	extra, err := gatherLists(pt.Extra)
-	if err != nil {
-		return nil, err
-	}
-	pl, lerr = NewPlan(pf.Partition, pt, me, P, extra)
-	if err := agree("planning the replica exchange", lerr); err != nil {
-		return nil, err
-	}
-	res := &Result{Nodes: gf.N, Ranks: P, Threads: o.Train.Threads}
-	sizes := []uint64{uint64(pt.Owned), uint64(len(pt.Nodes) - pt.Owned)}
-	allSizes := make([]uint64, 2*P)
-	if err := mpi.Allgather(sizes, allSizes); err != nil {
-		return nil, err
-	}
-	for r := 0; r < P; r++ {
-		res.OwnedRows = append(res.OwnedRows, int(allSizes[2*r]))
-		res.ReplicaRows = append(res.ReplicaRows, int(allSizes[2*r+1]))
-	}
-	arcs := []uint64{pt.OwnedArcs, pt.ReplicaArcs, pt.SentinelArcs}
-	if err := mpi.Allreduce(arcs, arcs, mpi.Sum); err != nil { // (a buffer of its own: cgo refuses pointers into res)
-		return nil, err
-	}
-	copy(res.Arcs[:], arcs)
-
-	// Walks, with the job-wide latest timestamp for time-aware walks.
+	// Walks, with the job-wide latest timestamp for time-aware walks. They come before the extra
+	// rows: under HaloVisit the rank replays its walks to find the remote nodes they visit.
 	if o.Walk.HalfLife > 0 && o.Walk.Now == 0 {
 		t := []int64{pt.LatestTime()}
 		if err := mpi.Allreduce(t, t, mpi.Max); err != nil {
@@ -308,6 +287,63 @@ func Run(o Options) (*Result, error) {
 	if err := agree("setting up walks", lerr); err != nil {
 		return nil, err
 	}
+	cfg := o.Train
+	if me > 0 {
+		// Each rank's walks and SGD draw from their own streams (row initialisation below keeps
+		// the user's seed, so that copies of a row agree).
+		cfg.Seed = walk.Stream(o.Train.Seed, 0x53504d44, uint64(me))
+	}
+	job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Rows: pt.Rows}
+	var visited []uint32
+	visitS := 0.0
+	if o.Halo == HaloVisit {
+		tv := time.Now()
+		var dropped uint64
+		visited, dropped, lerr = FindVisited(job, pt, o.VisitRows)
+		if err := agree("finding the remote nodes the walks visit", lerr); err != nil {
+			return nil, err
+		}
+		visitS = time.Since(tv).Seconds()
+		say("halo visit: rank 0 holds %d remote nodes its walks visit (found in %.1f s); %d tokens an epoch to others dropped (--visit-rows %d)\n",
+			len(visited), visitS, dropped, o.VisitRows)
+	}
+	k := o.RemoteNegatives
+	if k < 0 {
+		k = max(1024, pt.Owned/4)
+	}
+	var sampled []uint32
+	if !o.NegOwned && P > 1 {
+		sampled = SampleRemote(gf.Graph, pf.Partition, uint32(me), k, o.Train.Seed, visited)
+	}
+	if err := agree("adding extra rows", pt.AddExtra(visited, sampled)); err != nil {
+		return nil, err
+	}
+	extra, err := gatherLists(pt.Extra)
+	if err != nil {
+		return nil, err
+	}
+	pl, lerr = NewPlan(pf.Partition, pt, me, P, extra)
+	if err := agree("planning the replica exchange", lerr); err != nil {
+		return nil, err
+	}
+	res := &Result{Nodes: gf.N, Ranks: P, Threads: o.Train.Threads, VisitSeconds: visitS}
+	sizes := []uint64{uint64(pt.Owned), uint64(len(pt.Nodes) - pt.Owned), uint64(pt.Visited), uint64(len(pt.Extra) - pt.Visited)}
+	allSizes := make([]uint64, len(sizes)*P)
+	if err := mpi.Allgather(sizes, allSizes); err != nil {
+		return nil, err
+	}
+	for r := 0; r < P; r++ {
+		x := allSizes[len(sizes)*r:]
+		res.OwnedRows = append(res.OwnedRows, int(x[0]))
+		res.ReplicaRows = append(res.ReplicaRows, int(x[1]))
+		res.VisitedRows = append(res.VisitedRows, int(x[2]))
+		res.SampledRows = append(res.SampledRows, int(x[3]))
+	}
+	arcs := []uint64{pt.OwnedArcs, pt.ReplicaArcs, pt.SentinelArcs}
+	if err := mpi.Allreduce(arcs, arcs, mpi.Sum); err != nil { // (a buffer of its own: cgo refuses pointers into res)
+		return nil, err
+	}
+	copy(res.Arcs[:], arcs)
 
 	// The model: held rows plus one padding row (see countsVocab). Rows are initialised by global
 	// id, so a replica starts equal to its owner's row.
@@ -317,13 +353,7 @@ func Run(o Options) (*Result, error) {
 		return nil, agreedError{err}
 	}
 	m.InitRows(o.Train.Seed, append(append(pt.Nodes[:L:L], pt.Extra...), math.MaxUint32))
-	cfg := o.Train
-	if me > 0 {
-		// Each rank's walks and SGD draw from their own streams (row initialisation above keeps
-		// the user's seed, so that copies of a row agree).
-		cfg.Seed = walk.Stream(o.Train.Seed, 0x53504d44, uint64(me))
-	}
-	job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Model: m, Rows: pt.Rows}
+	job.Model = m
 	units := job.Units()
 	mu := []uint64{units}
 	if err := mpi.Allreduce(mu, mu, mpi.Max); err != nil {
@@ -417,6 +447,9 @@ func sum(x []int) int {
 // weight W_rem/S (they were sampled by deg^0.75, about c^0.75 for uniform walks). NewVocab takes
 // counts and raises them to 0.75, so a sampled row gets the count (W_rem/S)^(4/3).
 //
+// Under HaloVisit the visited rows (Part.Extra[:Visited]) are in the rank's walks: they count as
+// held, with their job-wide counts, and the sampled rows stand for the rest.
+//
 // Subsampling depends on the corpus size, so the padding row (the model's last) carries the part
 // of the job-wide corpus not in the rank's rows; it is never in a walk and never a negative.
 func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
@@ -427,8 +460,8 @@ func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
 	if _, err := GlobalCounts(pl, counts); err != nil {
 		return err
 	}
-	L, S := len(pt.Nodes), len(pt.Extra)
-	tot := []float64{0, 0} // Σ c and Σ c^0.75 over owned rows, then over the job
+	L, S := len(pt.Nodes)+pt.Visited, len(pt.Extra)-pt.Visited // held rows, sampled rows
+	tot := []float64{0, 0}                                     // Σ c and Σ c^0.75 over owned rows, then over the job
 	held, heldW := 0.0, 0.0
 	for i, c := range counts[:L] {
 		if i < pt.Owned {

@@ -172,7 +172,7 @@ func TestPlanPairs(t *testing.T) {
 		if pts[r], err = BuildPart(g, p, uint32(r), HaloStop); err != nil {
 			t.Fatal(err)
 		}
-		extra[r] = SampleRemote(g, p, uint32(r), 30, 1)
+		extra[r] = SampleRemote(g, p, uint32(r), 30, 1, nil)
 		for _, v := range extra[r] {
 			if held(p, uint32(r), v) {
 				t.Fatalf("part %d samples node %d, which it holds", r, v)
@@ -298,7 +298,7 @@ func syncCheck(me, P int) error {
 	if err != nil {
 		return err
 	}
-	pt.Extra = SampleRemote(g, p, uint32(me), 10+me, 1)
+	pt.Extra = SampleRemote(g, p, uint32(me), 10+me, 1, nil)
 	extra, err := gatherLists(pt.Extra)
 	if err != nil {
 		return err

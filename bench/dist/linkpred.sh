@@ -7,6 +7,8 @@
 # Env: BIN (bin), USERS (600000), MEDIA (400000), TRANSFERS (1), FRAC (0.2: held-out share),
 # TRAIN (training flags, both runs), SYNC (--sync-every; default riskwalk-train's), RUNS
 # ("single np2"), TAG (suffix of the runs' output names, e.g. -s12), EVAL (../shared/eval).
+# np2 trains under riskwalk-train's default halo (visit); add --halo stay to TRAIN for the
+# memory-bounded one (bench/RESULTS.md, dist rounds 4 and 5).
 # Stages whose output exists are kept (delete to redo).
 set -euo pipefail
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}

@@ -16,7 +16,7 @@ import (
 const distUsage = `usage: mpirun -np R [mpirun flags] riskwalk-train --graph GRAPH.rwg --partition PARTS.rwp --out vectors.rwv [flags]
 
 Trains DeepWalk embeddings as R SPMD ranks (package spmd): each rank walks from the nodes it owns in
-the partition (riskwalk partition --ranks R), continues walks through its replicas, trains
+the partition (riskwalk partition --ranks R), continues walks across its part's edge (--halo), trains
 Hogwild on its cores, and reconciles replicated vectors every --sync-every work units. Rank 0
 writes the vector file, the same format as one-process training. See hostfiles/README.md for the
 mpirun lines.
@@ -53,7 +53,8 @@ func runDist(args []string) error {
 	finish := modelFlags(fs, c)
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
 	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
-	halo := fs.String("halo", "stay", "a walk at a replica stepping to a node this rank lacks: stay (pick among held neighbours only), stop (end the walk there) or through (walk on through the mapped graph, training only held nodes' tokens: the one-process corpus)")
+	halo := fs.String("halo", "visit", "what a walk does at the edge of the rank's part: visit (walk on through the mapped graph; the remote nodes the walks visit are held as extra rows, synced like replicas: the one-process corpus, every token trained; memory grows to every node the walks reach, on a 1M-node graph on 2 ranks all of them: see --visit-rows), stay (pick among held neighbours only: memory bounded to owned and replica rows; 1 point lower cosine link-prediction AUC there), stop (end the walk there) or through (walk on through the mapped graph, training only held nodes' tokens)")
+	fs.IntVar(&o.VisitRows, "visit-rows", 0, "under --halo visit, hold at most this many remote rows per rank for the walks, the most visited (the others' tokens are dropped, as under through); 0: all")
 	merge := fs.String("merge", "sum", "how owners combine replicas' changes at a sync: sum or avg (mean over the copies that changed)")
 	fs.BoolVar(&o.NegOwned, "neg-owned", false, "draw negatives from owned nodes only (default: owned, replicas and sampled remote nodes)")
 	fs.IntVar(&o.RemoteNegatives, "remote-negatives", -1, "remote nodes each rank holds as negative samples for the rest of the graph (-1: max(1024, owned/4))")
@@ -126,7 +127,8 @@ func runDist(args []string) error {
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
 			"syncs": res.Syncs, "sync_every": res.SyncEvery, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
 			"rank_sync_s": res.RankSync, "rank_sync_mpi_s": res.RankMPI, "rank_tokens": res.RankTokens,
-			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "arcs_owned": res.Arcs[0],
+			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "visited_rows": res.VisitedRows, "sampled_rows": res.SampledRows,
+			"visit_s": res.VisitSeconds, "arcs_owned": res.Arcs[0],
 			"arcs_replica": res.Arcs[1], "arcs_leaving": res.Arcs[2]}
 		js, _ := json.Marshal(out)
 		fmt.Printf("RESULT %s\n", js)

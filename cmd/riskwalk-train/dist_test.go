@@ -4,6 +4,8 @@ package main
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -121,12 +123,12 @@ func TestDistTrain(t *testing.T) {
 	g := plantedFile(t, dir, "g", 400, 50, 10, 2, 1, 2)
 	flags := []string{"--walks", "30", "--length", "20", "--dim", "16", "--window", "5", "--threads", "1"}
 	out1 := filepath.Join(dir, "v1.rwv")
-	o, err := run(t, bin, append([]string{"--graph", g, "--out", out1}, flags...)...) // one process, no MPI
+	o1, err := run(t, bin, append([]string{"--graph", g, "--out", out1}, flags...)...) // one process, no MPI
 	if err != nil {
-		t.Fatalf("one process: %v\n%s", err, o)
+		t.Fatalf("one process: %v\n%s", err, o1)
 	}
 	out2 := filepath.Join(dir, "v2.rwv")
-	o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out2, "--sync-every", "5"}, flags...)...)
+	o, err := mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out2, "--sync-every", "5"}, flags...)...)
 	if err != nil {
 		t.Fatalf("2 ranks: %v\n%s", err, o)
 	}
@@ -154,27 +156,65 @@ func TestDistTrain(t *testing.T) {
 	if m1 < 0.2 || m2 < 0.8*m1 {
 		t.Fatalf("block margin: one process %.3f, 2 ranks %.3f; want the 2-rank run within 20%% of one process (and it > 0.2)", m1, m2)
 	}
-	// --halo through: walks cross the part's edge through the mapped graph; every node still gets
-	// a trained row and the blocks separate as well.
-	out3 := filepath.Join(dir, "v3.rwv")
-	o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out3, "--sync-every", "5", "--halo", "through"}, flags...)...)
-	if err != nil {
-		t.Fatalf("2 ranks, --halo through: %v\n%s", err, o)
-	}
-	if f3, err := vecfile.Open(out3); err != nil || f3.Params["halo"] != "through" {
-		t.Fatalf("2 ranks, --halo through: vector file %v, params %v; want halo through recorded", err, f3)
-	} else {
-		f3.Close()
-	}
-	if m3 := blockMargin(t, out3, 50); m3 < 0.8*m1 {
-		t.Fatalf("block margin: one process %.3f, 2 ranks through %.3f; want within 20%%", m1, m3)
-	} else {
-		t.Logf("block margin, 2 ranks --halo through: %.3f", m3)
+	// The halos: every node still gets a trained row and the blocks separate as well. The
+	// default (visit) trains every token (as many as the one process), holding the walked-to
+	// remote nodes as rows on both ranks; through drops the tokens of nodes a rank does not hold;
+	// stay keeps walks inside owned and replica nodes at full length.
+	r1 := resultLine(t, o1)
+	for _, halo := range []string{"", "stay", "through"} {
+		out, o := out2, o
+		if halo != "" {
+			out = filepath.Join(dir, "v-"+halo+".rwv")
+			o, err = mpiRun(t, append([]string{"-np", "2", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", out, "--sync-every", "5", "--halo", halo}, flags...)...)
+			if err != nil {
+				t.Fatalf("2 ranks, --halo %s: %v\n%s", halo, err, o)
+			}
+		}
+		want := cmp.Or(halo, "visit")
+		if f, err := vecfile.Open(out); err != nil || f.Params["halo"] != want {
+			t.Fatalf("2 ranks, --halo %q: vector file %v, params %v; want halo %s recorded", halo, err, f, want)
+		} else {
+			f.Close()
+		}
+		r := resultLine(t, o)
+		visited := len(r.Visited) == 2 && r.Visited[0] > 0 && r.Visited[1] > 0
+		if want == "through" && r.Tokens >= r1.Tokens || want == "visit" && (r.Tokens != r1.Tokens || !visited) || want == "stay" && r.Tokens != r1.Tokens {
+			t.Fatalf("--halo %s: %d tokens trained (one process %d), visited rows %v; want fewer under through, as many under stay and visit, visit with visited rows on both ranks",
+				want, r.Tokens, r1.Tokens, r.Visited)
+		}
+		if m := blockMargin(t, out, 50); m < 0.8*m1 {
+			t.Fatalf("block margin: one process %.3f, 2 ranks --halo %s %.3f; want within 20%%", m1, want, m)
+		} else {
+			t.Logf("block margin, 2 ranks --halo %s: %.3f, %d tokens (one process %d), visited rows %v", want, m, r.Tokens, r1.Tokens, r.Visited)
+		}
 	}
 }
 
-// TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1 and
-// checks the job is refused at start with a message naming rank 1 and what differs.
+// result is the part of riskwalk-train's RESULT line the tests read.
+type result struct {
+	Tokens  int64 `json:"tokens"`
+	Visited []int `json:"visited_rows"`
+}
+
+// resultLine parses the RESULT line of a riskwalk-train output.
+func resultLine(t *testing.T, out string) result {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if js, ok := strings.CutPrefix(l, "RESULT "); ok {
+			var r result
+			if err := json.Unmarshal([]byte(js), &r); err != nil {
+				t.Fatalf("RESULT line %q: %v", l, err)
+			}
+			return r
+		}
+	}
+	t.Fatalf("no RESULT line in:\n%s", out)
+	return result{}
+}
+
+// TestDistMismatch starts 2 ranks with a different graph, partition file or flags on rank 1, or
+// a flag rank 1 refuses, and checks the job is refused at start with a message naming rank 1 and
+// what differs (or rank 1's own message).
 func TestDistMismatch(t *testing.T) {
 	bin := buildTrain(t)
 	dir := t.TempDir()
@@ -201,6 +241,7 @@ func TestDistMismatch(t *testing.T) {
 		{"graph", "rank 1 differs from rank 0: graph checksum", []string{"--graph", h, "--partition", p}},
 		{"partition", "rank 1 differs from rank 0: partition checksum", []string{"--graph", g, "--partition", filepath.Join(dir, "g.hash.rwp")}},
 		{"flags", "rank 1 differs from rank 0: parameter hash", []string{"--graph", g, "--partition", p, "--window", "3"}},
+		{"bad flag", "--visit-rows 5 under --halo stay: want >= 0 (0: all), and only with --halo visit", []string{"--graph", g, "--partition", p, "--halo", "stay", "--visit-rows", "5"}},
 	} {
 		args := append(append([]string{"-np", "1", bin, "--graph", g, "--partition", p}, base...), ":", "-np", "1", bin)
 		args = append(append(args, c.rank1...), base...)
