@@ -199,9 +199,11 @@ func newSCCLayout(g *graph.Graph) *sccLayout {
 		lay.order = append(lay.order, byT[cstart[t]:cstart[t+1]]...)
 	}
 	lay.compStart[nc] = n
-	for i, v := range lay.order {
-		lay.pos[v] = uint32(i)
-	}
+	parallelChunks(int(n), 1<<15, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			lay.pos[lay.order[i]] = uint32(i)
+		}
+	})
 	return lay
 }
 
@@ -278,7 +280,7 @@ type sccSolver struct {
 	maxIter     int
 	x, c        []float64
 	ext         []float64 // b_v = base_v + d * (what arcs from earlier components bring), set by external
-	snap        []float64
+	snap, next  []float64 // solvePar: the previous sweep's values (read) and this sweep's copy (written)
 	mid         []uint64 // first in-arc from inside v's component
 	split       []uint64 // solvePar: first in-arc from another worker's range
 	sweeps      int      // most sweeps any component took
@@ -333,11 +335,11 @@ func (s *sccSolver) splitOwn(vlo, vhi int) {
 
 // sweep runs one Gauss-Seidel sweep over [vlo, vhi), a worker's range of a component whose
 // in-arcs splitOwn has ordered: in-arcs from [vlo, vhi) read this sweep's values in s.c, those from
-// the rest of the component read src (the snapshot of the previous sweep). It returns the L1
-// change.
-func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
+// the rest of the component read src (the snapshot of the previous sweep). Each new value is
+// also written to dst, the next sweep's snapshot. It returns the L1 change.
+func (s *sccSolver) sweep(vlo, vhi int, src, dst []float64) float64 {
 	if s.inW == nil && s.skip == nil {
-		return s.sweepPlain(vlo, vhi, src, s.split)
+		return s.sweepPlain(vlo, vhi, src, dst, s.split)
 	}
 	var diff float64
 	c, x, inAdj, inOff, mid, split, ext, invOut := s.c, s.x, s.inAdj, s.inOff, s.mid, s.split, s.ext, s.invOut
@@ -362,6 +364,7 @@ func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
 		diff += math.Abs(xv - x[v])
 		x[v] = xv
 		c[v] = xv * invOut[v]
+		dst[v] = c[v]
 	}
 	return diff
 }
@@ -369,7 +372,7 @@ func (s *sccSolver) sweep(vlo, vhi int, src []float64) float64 {
 // sweepPlain is sweep (split != nil) or sweepSeq (split == nil: every in-arc reads s.c) for an
 // unweighted, unrestricted system, the common case: no per-node tests, and slices bounded once
 // so that the per-node loads are not checked one by one.
-func (s *sccSolver) sweepPlain(vlo, vhi int, src []float64, split []uint64) float64 {
+func (s *sccSolver) sweepPlain(vlo, vhi int, src, dst []float64, split []uint64) float64 {
 	var diff float64
 	d, c, inAdj := s.d, s.c, s.inAdj
 	x, ext, invOut, mid := s.x[vlo:vhi], s.ext[vlo:vhi], s.invOut[vlo:vhi], s.mid[vlo:vhi]
@@ -408,7 +411,7 @@ func (s *sccSolver) sweepPlain(vlo, vhi int, src []float64, split []uint64) floa
 		}
 		return diff
 	}
-	sp := split[vlo:vhi]
+	sp, ds := split[vlo:vhi], dst[vlo:vhi]
 	cp, sp2, ap := unsafe.Pointer(unsafe.SliceData(c)), unsafe.Pointer(unsafe.SliceData(src)), unsafe.Pointer(unsafe.SliceData(inAdj))
 	at := func(base unsafe.Pointer, k uint64) float64 {
 		return *(*float64)(unsafe.Add(base, uintptr(*(*uint32)(unsafe.Add(ap, uintptr(k)*4)))*8))
@@ -434,7 +437,8 @@ func (s *sccSolver) sweepPlain(vlo, vhi int, src []float64, split []uint64) floa
 		xv := ext[i] + d*sum
 		diff += math.Abs(xv - x[i])
 		x[i] = xv
-		cs[i] = xv * invOut[i]
+		cv := xv * invOut[i]
+		cs[i], ds[i] = cv, cv
 	}
 	return diff
 }
@@ -488,7 +492,7 @@ func gatherSumRef(c []float64, us []uint32) float64 {
 // sweepSeq is sweep for a component owned by the calling goroutine: every in-arc reads s.c.
 func (s *sccSolver) sweepSeq(lo, hi int) float64 {
 	if s.inW == nil && s.skip == nil {
-		return s.sweepPlain(lo, hi, nil, nil)
+		return s.sweepPlain(lo, hi, nil, nil, nil)
 	}
 	var diff float64
 	c, x, inAdj, inOff, mid, ext, invOut := s.c, s.x, s.inAdj, s.inOff, s.mid, s.ext, s.invOut
@@ -591,7 +595,8 @@ func (s *sccSolver) solveSeq(lo, hi int) int {
 
 // solvePar solves a large component [lo, hi) with one contiguous range per worker (balanced by
 // arcs): Gauss-Seidel within a range, Jacobi across ranges through a snapshot, so that no slot is
-// written while another worker reads it.
+// written while another worker reads it. The snapshot is double-buffered: a sweep reads one
+// buffer and writes its new values to the other, which the next sweep reads (no copy pass).
 func (s *sccSolver) solvePar(lo, hi int) int {
 	cost := func(i int) uint64 { return s.inOff[lo+i] - s.inOff[lo] + uint64(i) }
 	bounds := workRanges(hi-lo, cost) // the sweeps' ranges must be the ones splitOwn partitioned by
@@ -601,11 +606,13 @@ func (s *sccSolver) solvePar(lo, hi int) int {
 	})
 	s.guess(lo, hi)
 	copy(s.snap[lo:hi], s.c[lo:hi])
+	copy(s.next[lo:hi], s.c[lo:hi]) // nodes a sweep skips (restriction) keep their value in both
+	src, dst := s.snap, s.next
 	nw := workers()
 	diffs := make([]float64, nw)
 	tol := s.tolOf(lo, hi)
 	for it := 1; ; it++ {
-		runRanges(bounds, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, s.snap) })
+		runRanges(bounds, func(w, a, b int) { diffs[w] = s.sweep(lo+a, lo+b, src, dst) })
 		var diff float64
 		for w := range diffs {
 			diff += diffs[w]
@@ -614,7 +621,7 @@ func (s *sccSolver) solvePar(lo, hi int) int {
 		if diff < tol || it >= s.maxIter {
 			return it
 		}
-		parallelChunks(hi-lo, 1<<16, func(_, a, b int) { copy(s.snap[lo+a:lo+b], s.c[lo+a:lo+b]) })
+		src, dst = dst, src
 	}
 }
 
@@ -708,7 +715,7 @@ func pagerankSCC(g *graph.Graph, d, tol float64, maxIter int, weighted bool, inv
 	}
 	nw := workers()
 	if nw > 1 {
-		s.snap = make([]float64, n)
+		s.snap, s.next = make([]float64, n), make([]float64, n)
 		s.split = make([]uint64, n)
 	}
 	compArcs := func(c int) uint64 { return inOff[cs[c+1]] - inOff[cs[c]] }
