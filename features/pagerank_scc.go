@@ -2,6 +2,7 @@ package features
 
 import (
 	"math"
+	"slices"
 	"unsafe"
 
 	"riskwalk/graph"
@@ -225,27 +226,33 @@ func transposeOf(g *graph.Graph, weighted bool) (tOff []uint64, tAdj []uint32, t
 func (lay *sccLayout) permutedIn(tOff []uint64, tAdj []uint32, tW []float32) (inOff []uint64, inAdj []uint32, inW []float32) {
 	n := len(lay.order)
 	inOff = make([]uint64, n+1)
-	compLo := make([]uint32, n) // compLo[i] = first new node of i's component
-	for c := 0; c+1 < len(lay.compStart); c++ {
-		lo, hi := lay.compStart[c], lay.compStart[c+1]
+	parallelChunks(n, 1<<14, func(_, lo, hi int) { // in-degrees (random reads of tOff), then a sequential prefix sum
 		for i := lo; i < hi; i++ {
-			compLo[i] = lo
+			v := lay.order[i]
+			inOff[i+1] = tOff[v+1] - tOff[v]
 		}
-	}
-	for i, v := range lay.order {
-		inOff[i+1] = inOff[i] + tOff[v+1] - tOff[v]
+	})
+	for i := 0; i < n; i++ {
+		inOff[i+1] += inOff[i]
 	}
 	inAdj = make([]uint32, len(tAdj))
 	if tW != nil {
 		inW = make([]float32, len(tAdj))
 	}
 	cost := func(i int) uint64 { return inOff[i] + uint64(i) }
+	cs := lay.compStart
 	parallelRanges(n, cost, func(_, lo, hi int) {
+		// c: the component of node i (components are contiguous ranges), found once and advanced.
+		c, _ := slices.BinarySearch(cs, uint32(lo)+1)
+		c--
 		for i := lo; i < hi; i++ {
+			for uint32(i) >= cs[c+1] {
+				c++
+			}
+			clo := cs[c]
 			v := lay.order[i]
 			a, b := tOff[v], tOff[v+1]
 			front, back := inOff[i], inOff[i+1]
-			clo := compLo[i]
 			for k, u := range tAdj[a:b] {
 				j := front
 				if pu := lay.pos[u]; pu < clo {
