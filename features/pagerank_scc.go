@@ -288,9 +288,9 @@ type sccSolver struct {
 	x, c        []float64
 	ext         []float64 // b_v = base_v + d * (what arcs from earlier components bring), set by external
 	snap, next  []float64 // solvePar: the previous sweep's values (read) and this sweep's copy (written)
-	mid         []uint64 // first in-arc from inside v's component
-	split       []uint64 // solvePar: first in-arc from another worker's range
-	sweeps      int      // most sweeps any component took
+	mid         []uint64  // first in-arc from inside v's component
+	split       []uint64  // solvePar: first in-arc from another worker's range
+	sweeps      int       // most sweeps any component took
 }
 
 func (s *sccSolver) baseOf(v int) float64 {
@@ -426,9 +426,16 @@ func (s *sccSolver) sweepPlain(vlo, vhi int, src, dst []float64, split []uint64)
 	for i := range x {
 		k, m, e := mid[i], sp[i], end[i]
 		var s0, s1, s2, s3 float64
-		for ; k+2 <= m; k += 2 { // in-arcs from this worker's range: this sweep's values
+		for ; k+4 <= m; k += 4 { // in-arcs from this worker's range: this sweep's values
 			s0 += at(cp, k)
 			s1 += at(cp, k+1)
+			s2 += at(cp, k+2)
+			s3 += at(cp, k+3)
+		}
+		if k+2 <= m {
+			s0 += at(cp, k)
+			s1 += at(cp, k+1)
+			k += 2
 		}
 		if k < m {
 			s0 += at(cp, k)
