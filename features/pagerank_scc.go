@@ -123,9 +123,9 @@ func tarjanSCC(g *graph.Graph) (comp []uint32, count uint32, height []uint32) {
 			complete(&done)
 			if len(calls) > 0 {
 				p := &calls[len(calls)-1]
-				if rv := rindex[v]; rv > c {
-					p.h = max(p.h, up[rv])
-				} else if rv < rindex[p.v] {
+				rv := rindex[v] // v's component's number if it completed, else its low-link
+				p.h = max(p.h, up[rv])
+				if rv < rindex[p.v] {
 					rindex[p.v] = rv
 					p.root = false
 				}
