@@ -117,8 +117,13 @@ func runDist(args []string) error {
 			fmt.Fprintf(os.Stderr, "riskwalk-train: rank %d/%d: %v (aborting the job)\n", me, P, err)
 			mpi.Abort(1)
 		}
+		// Say it before Finalize: once any rank exits non-zero mpirun tears the job down, and a
+		// rank still finalizing would be killed before its own message (say, the bad flag it was
+		// given) got out; the others' "rank R could not open its inputs" points to it.
+		err = fmt.Errorf("rank %d/%d: %w", me, P, err)
+		fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
 		mpi.Finalize()
-		return fmt.Errorf("rank %d/%d: %w", me, P, err)
+		return reported{err}
 	}
 	if me == 0 {
 		out := map[string]any{"nodes": res.Nodes, "ranks": P, "rounds": res.Rounds, "first_round": res.FirstRound,

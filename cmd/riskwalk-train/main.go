@@ -14,6 +14,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -59,7 +60,9 @@ func train() int {
 		run = runDist // under mpirun, or with --partition: the SPMD trainer (dist.go)
 	}
 	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
+		if !errors.As(err, new(reported)) {
+			fmt.Fprintf(os.Stderr, "riskwalk-train: %v\n", err)
+		}
 		return 1
 	}
 	return 0
@@ -91,3 +94,7 @@ func mpiSelfTest(stdout, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// reported is an error already printed (by a rank, before it left MPI): main only sets the exit
+// status.
+type reported struct{ error }
