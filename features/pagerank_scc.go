@@ -385,40 +385,18 @@ func (s *sccSolver) sweepPlain(vlo, vhi int, src, dst []float64, split []uint64)
 	x, ext, invOut, mid := s.x[vlo:vhi], s.ext[vlo:vhi], s.invOut[vlo:vhi], s.mid[vlo:vhi]
 	end := s.inOff[vlo+1 : vhi+1]
 	cs := c[vlo:vhi]
+	// sweepSeq's case is the split one with every in-arc in the own range (split = end) and the
+	// new values stored twice into c.
+	var sp []uint64
+	ds := cs
 	if split == nil {
-		// gatherSum inlined by hand (the compiler does not inline it): a call per node cost more
-		// than the loads of the many nodes with one to three in-arcs (three in four of
-		// cnr-2000's giant component).
-		cp, ap := unsafe.Pointer(unsafe.SliceData(c)), unsafe.Pointer(unsafe.SliceData(inAdj))
-		at := func(k uint64) float64 {
-			return *(*float64)(unsafe.Add(cp, uintptr(*(*uint32)(unsafe.Add(ap, uintptr(k)*4)))*8))
-		}
-		for i := range x {
-			k, e := mid[i], end[i]
-			var s0, s1, s2, s3 float64
-			for ; k+4 <= e; k += 4 {
-				s0 += at(k)
-				s1 += at(k + 1)
-				s2 += at(k + 2)
-				s3 += at(k + 3)
-			}
-			if k+2 <= e {
-				s0 += at(k)
-				s1 += at(k + 1)
-				k += 2
-			}
-			if k < e {
-				s2 += at(k)
-			}
-			sum := (s0 + s1) + (s2 + s3)
-			xv := ext[i] + d*sum
-			diff += math.Abs(xv - x[i])
-			x[i] = xv
-			cs[i] = xv * invOut[i]
-		}
-		return diff
+		sp, src = end, c
+	} else {
+		sp, ds = split[vlo:vhi], dst[vlo:vhi]
 	}
-	sp, ds := split[vlo:vhi], dst[vlo:vhi]
+	// gatherSum inlined by hand (the compiler does not inline it): a call per node cost more than
+	// the loads of the many nodes with one to three in-arcs (three in four of cnr-2000's giant
+	// component).
 	cp, sp2, ap := unsafe.Pointer(unsafe.SliceData(c)), unsafe.Pointer(unsafe.SliceData(src)), unsafe.Pointer(unsafe.SliceData(inAdj))
 	at := func(base unsafe.Pointer, k uint64) float64 {
 		return *(*float64)(unsafe.Add(base, uintptr(*(*uint32)(unsafe.Add(ap, uintptr(k)*4)))*8))
