@@ -295,11 +295,12 @@ func Run(o Options) (*Result, error) {
 	}
 	job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Rows: pt.Rows}
 	var visited []uint32
+	var visits []uint64 // HaloVisit: the walks' visits per node, which give the corpus counts
 	visitS := 0.0
 	if o.Halo == HaloVisit {
 		tv := time.Now()
 		var dropped uint64
-		visited, dropped, lerr = FindVisited(job, pt, o.VisitRows)
+		visited, dropped, visits, lerr = FindVisited(job, pt, o.VisitRows)
 		if err := agree("finding the remote nodes the walks visit", lerr); err != nil {
 			return nil, err
 		}
@@ -317,6 +318,10 @@ func Run(o Options) (*Result, error) {
 	}
 	if err := agree("adding extra rows", pt.AddExtra(visited, sampled)); err != nil {
 		return nil, err
+	}
+	var walkCounts []float64
+	if visits != nil {
+		walkCounts, visits = rowCounts(pt, visits), nil
 	}
 	extra, err := gatherLists(pt.Extra)
 	if err != nil {
@@ -382,7 +387,7 @@ func Run(o Options) (*Result, error) {
 	}
 
 	tc := time.Now()
-	if err := countsVocab(&o, job, pt, pl); err != nil {
+	if err := countsVocab(&o, job, pt, pl, walkCounts); err != nil {
 		return nil, err
 	}
 	res.CountSeconds = time.Since(tc).Seconds()
@@ -452,8 +457,15 @@ func sum(x []int) int {
 //
 // Subsampling depends on the corpus size, so the padding row (the model's last) carries the part
 // of the job-wide corpus not in the rank's rows; it is never in a walk and never a negative.
-func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan) error {
-	counts, err := trainer.CountVisits(job)
+func countsVocab(o *Options, job *trainer.Job, pt *Part, pl *Plan, walkCounts []float64) error {
+	var counts []float64
+	var err error
+	if walkCounts != nil { // counted by FindVisited's replay (HaloVisit)
+		counts = make([]float64, job.Model.Rows)
+		copy(counts, walkCounts)
+	} else {
+		counts, err = trainer.CountVisits(job)
+	}
 	if err := agree("counting the corpus", err); err != nil {
 		return err
 	}

@@ -14,31 +14,31 @@ import (
 // the rank does not hold (pt.Rows.Local < 0): under HaloVisit, the rows AddExtra adds so that
 // no token is dropped. With limit > 0 it keeps the limit most visited of them (ties to the
 // lower id) and also returns the visits to the others, tokens that will be dropped as under
-// HaloThrough. pt must walk the global graph (HaloThrough or HaloVisit). Memory: one counter
-// per node of G (8 bytes), shared by the walking threads.
-func FindVisited(j *trainer.Job, pt *Part, limit int) (visited []uint32, dropped uint64, err error) {
+// HaloThrough. It also returns visits, how often the epoch's walks visit each node of G, held or
+// not: the corpus counts, so that the caller need not replay the walks again to count them (see
+// rowCounts). pt must walk the global graph (HaloThrough or HaloVisit). Memory: one counter per
+// node of G (8 bytes), shared by the walking threads.
+func FindVisited(j *trainer.Job, pt *Part, limit int) (visited []uint32, dropped uint64, visits []uint64, err error) {
 	if !pt.Halo.global() || pt.Rows == nil {
-		return nil, 0, fmt.Errorf("FindVisited needs a part that walks the global graph (halo through or visit), have %v", pt.Halo)
+		return nil, 0, nil, fmt.Errorf("FindVisited needs a part that walks the global graph (halo through or visit), have %v", pt.Halo)
 	}
 	local := pt.Rows.Local
 	cnt := make([]uint64, pt.G.N)
 	err = trainer.EachWalk(j, func(_ int, walk []uint32) {
 		for _, v := range walk {
-			if local[v] < 0 {
-				atomic.AddUint64(&cnt[v], 1)
-			}
+			atomic.AddUint64(&cnt[v], 1)
 		}
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	for v, c := range cnt {
-		if c > 0 {
+		if c > 0 && local[v] < 0 {
 			visited = append(visited, uint32(v))
 		}
 	}
 	if limit <= 0 || len(visited) <= limit {
-		return visited, 0, nil
+		return visited, 0, cnt, nil
 	}
 	slices.SortStableFunc(visited, func(a, b uint32) int { return cmp.Compare(cnt[b], cnt[a]) })
 	for _, v := range visited[limit:] {
@@ -46,7 +46,19 @@ func FindVisited(j *trainer.Job, pt *Part, limit int) (visited []uint32, dropped
 	}
 	visited = visited[:limit]
 	slices.Sort(visited)
-	return visited, dropped, nil
+	return visited, dropped, cnt, nil
+}
+
+// rowCounts turns FindVisited's per-node visits into the corpus count of each row that walks
+// train (owned, replicas, visited: pt.Rows.Nodes after AddExtra), what trainer.CountVisits would
+// count by replaying the same walks once more.
+func rowCounts(pt *Part, visits []uint64) []float64 {
+	nodes := pt.Rows.Nodes
+	c := make([]float64, len(nodes))
+	for i, v := range nodes {
+		c[i] = float64(visits[v])
+	}
+	return c
 }
 
 // AddExtra sets the part's extra rows: visited (HaloVisit's walked-to remote nodes, sorted),

@@ -59,7 +59,7 @@ func TestHaloVisitCorpus(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		visited, _, err := FindVisited(job, pt, 0)
+		visited, _, visits, err := FindVisited(job, pt, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestHaloVisitCorpus(t *testing.T) {
 		}
 		// A limit keeps the most visited nodes and counts the visits to the others.
 		k := len(visited) / 3
-		top, dropped2, err := FindVisited(job, pt, k)
+		top, dropped2, _, err := FindVisited(job, pt, k)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,6 +127,10 @@ func TestHaloVisitCorpus(t *testing.T) {
 		}
 		if int(total) != tokens || dropped == 0 {
 			t.Fatalf("part %d: rows count %.0f tokens of %d walked (through would drop %d): want all", part, total, tokens, dropped)
+		}
+		// The counts Run takes from FindVisited's replay are CountVisits's, row by row.
+		if rc := rowCounts(pt, visits); !slices.Equal(rc, counts[:len(rc)]) {
+			t.Fatalf("part %d: rowCounts differ from CountVisits over the %d walked rows", part, len(rc))
 		}
 		t.Logf("part %d: %d owned, %d replicas, %d visited rows; through drops %d of %d tokens", part, pt.Owned, L-pt.Owned, len(visited), dropped, tokens)
 	}
