@@ -33,7 +33,8 @@
 // to its part and replicas. Inside a rank the trainer runs Hogwild on all its threads.
 //
 // Negatives and subsampling use job-wide corpus counts: each rank counts its walks
-// (trainer.CountVisits), GlobalCounts sums them at the owners and sends totals to the replicas.
+// (trainer.CountVisits; under HaloVisit the counts of FindVisited's replay, rowCounts),
+// GlobalCounts sums them at the owners and sends totals to the replicas.
 // The negative table holds owned and replica rows by c^0.75 and the S sampled remote rows each with
 // weight W_rem/S, the rest of the graph's c^0.75 mass (countsVocab), so a rank of a community
 // partition still pushes its nodes away from other parts' nodes.
