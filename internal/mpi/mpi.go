@@ -32,12 +32,13 @@
 //
 // # Buffers and blocking
 //
-// Every call is blocking: it returns when the caller's buffers may be reused (MPI's blocking
-// semantics; for collectives, when this rank's part is done). The caller owns every slice; the
-// package keeps no reference after the call returns and allocates nothing on the success path once
-// its scratch for count arrays has grown to Size() entries (except Send to yourself, which copies
-// the message into the local queue). Collectives must be called by every rank
-// in the same order with matching arguments (same root, same op, consistent counts).
+// Every call but the nonblocking barrier (Fence) is blocking: it returns when the caller's buffers
+// may be reused (MPI's blocking semantics; for collectives, when this rank's part is done). The
+// caller owns every slice; the package keeps no reference after the call returns and allocates
+// nothing on the success path once its scratch for count arrays has grown to Size() entries
+// (except Send to yourself, which copies the message into the local queue, and StartFence).
+// Collectives must be called by every rank in the same order with matching arguments (same root,
+// same op, consistent counts).
 //
 // # Errors
 //
@@ -333,6 +334,65 @@ func Barrier() error {
 		return nil
 	}
 	return cBarrier()
+}
+
+// Fence is a nonblocking barrier (MPI_Ibarrier): a rank that has reached a synchronisation point
+// starts one, keeps working while it polls Done, and knows, once Done reports true, that every
+// rank has started it. A process has at most one Fence outstanding (StartFence refuses a second
+// until the first is done); like any collective, every rank must start its fences in the same
+// order relative to the other collectives. In the single-rank world a fence is done at once.
+type Fence struct{ done bool }
+
+var fenceOut bool // guarded by mu: a Fence is outstanding
+
+// StartFence starts a nonblocking barrier.
+func StartFence() (*Fence, error) {
+	if err := lock(); err != nil {
+		return nil, err
+	}
+	defer mu.Unlock()
+	if !active.Load() {
+		return &Fence{done: true}, nil
+	}
+	if fenceOut {
+		return nil, errors.New("mpi: StartFence: a fence is already outstanding (finish it with Done or Wait first)")
+	}
+	if err := cIbarrier(); err != nil {
+		return nil, err
+	}
+	fenceOut = true
+	return &Fence{}, nil
+}
+
+// Done reports whether every rank has started the fence, without blocking; each call also
+// lets MPI make progress on it.
+func (f *Fence) Done() (bool, error) {
+	if f.done {
+		return true, nil
+	}
+	if err := lock(); err != nil {
+		return false, err
+	}
+	defer mu.Unlock()
+	ok, err := cTestBarrier()
+	if ok || err != nil {
+		f.done, fenceOut = true, false
+	}
+	return ok, err
+}
+
+// Wait blocks until every rank has started the fence.
+func (f *Fence) Wait() error {
+	if f.done {
+		return nil
+	}
+	if err := lock(); err != nil {
+		return err
+	}
+	defer mu.Unlock()
+	err := cWaitBarrier()
+	f.done, fenceOut = true, false
+	return err
 }
 
 // Bcast copies root's buf into buf on every other rank. Every rank passes a buf of the same length.

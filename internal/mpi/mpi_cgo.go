@@ -56,6 +56,12 @@ static int rw_finalize(void) { return MPI_Finalize(); }
 static int rw_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 static int rw_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 
+// The one nonblocking barrier a process may have outstanding (StartBarrier .. its completion).
+static MPI_Request rw_breq = MPI_REQUEST_NULL;
+static int rw_ibarrier(void) { return MPI_Ibarrier(MPI_COMM_WORLD, &rw_breq); }
+static int rw_test_barrier(int *done) { return MPI_Test(&rw_breq, done, MPI_STATUS_IGNORE); }
+static int rw_wait_barrier(void) { return MPI_Wait(&rw_breq, MPI_STATUS_IGNORE); }
+
 static int rw_bcast(void *buf, int n, int t, int root) {
 	return MPI_Bcast(buf, n, rw_type(t), root, MPI_COMM_WORLD);
 }
@@ -141,6 +147,15 @@ func cInit() (rank, size int, err error) {
 func cFinalize() error { return mpiErr("MPI_Finalize", C.rw_finalize()) }
 func cAbort(code int)  { C.rw_abort(C.int(code)) }
 func cBarrier() error  { return mpiErr("MPI_Barrier", C.rw_barrier()) }
+func cIbarrier() error { return mpiErr("MPI_Ibarrier", C.rw_ibarrier()) }
+func cWaitBarrier() error {
+	return mpiErr("MPI_Wait", C.rw_wait_barrier())
+}
+func cTestBarrier() (bool, error) {
+	var done C.int
+	err := mpiErr("MPI_Test", C.rw_test_barrier(&done))
+	return done != 0, err
+}
 
 func cBcast(buf unsafe.Pointer, n, dt, root int) error {
 	return mpiErr("MPI_Bcast", C.rw_bcast(buf, C.int(n), C.int(dt), C.int(root)))

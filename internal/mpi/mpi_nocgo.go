@@ -27,6 +27,9 @@ func cInit() (rank, size int, err error) {
 func cFinalize() error                                                         { return nil }
 func cAbort(code int)                                                          {}
 func cBarrier() error                                                          { return errNoMPI }
+func cIbarrier() error                                                         { return errNoMPI }
+func cWaitBarrier() error                                                      { return errNoMPI }
+func cTestBarrier() (bool, error)                                              { return false, errNoMPI }
 func cBcast(buf unsafe.Pointer, n, dt, root int) error                         { return errNoMPI }
 func cAllreduce(send, recv unsafe.Pointer, n, dt, op int) error                { return errNoMPI }
 func cAllgather(send unsafe.Pointer, n int, recv unsafe.Pointer, dt int) error { return errNoMPI }
