@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,7 +38,13 @@ type Options struct {
 	// some copy may have changed since the last one (Sync.UseDirty; MergeSum only), which gives
 	// the same vectors (TestDistDirtySync) at a fraction of the traffic on sparse graphs.
 	SyncAll bool
-	Halo    Halo
+	// Adaptive lets ranks even out their speeds: a rank that reaches a sync first trains on into
+	// its next round's units while it waits, and ranks that would reach the next sync late hand
+	// their last units of the round to ranks that would be early (see adapt.go). The units a rank
+	// has done at a sync then depend on timing, so vectors are not bit-reproducible with one
+	// thread per rank; off, every rank trains its own units up to fixed bounds and waits.
+	Adaptive bool
+	Halo     Halo
 	// VisitRows > 0 bounds the remote rows a rank holds for its walks under HaloVisit (the most
 	// visited ones; the tokens of the others are dropped as under HaloThrough); 0 holds them all.
 	VisitRows int
@@ -73,6 +80,7 @@ type Result struct {
 	Walks, Steps, Tokens, Pairs int64  // job-wide, this run
 	Loss                        float64
 	TrainSeconds                float64 // wall time of the training loop (walks, SGD and syncs)
+	UnitsShared                 uint64  // job-wide units one rank trained for another (Options.Adaptive)
 	SyncSeconds                 float64 // rank 0's time in the sync exchanges
 	WaitSeconds                 float64 // rank 0's time waiting for slower ranks before syncs
 	CountSeconds                float64 // corpus counting and count exchange
@@ -288,11 +296,9 @@ func Run(o Options) (*Result, error) {
 		return nil, err
 	}
 	cfg := o.Train
-	if me > 0 {
-		// Each rank's walks and SGD draw from their own streams (row initialisation below keeps
-		// the user's seed, so that copies of a row agree).
-		cfg.Seed = walk.Stream(o.Train.Seed, 0x53504d44, uint64(me))
-	}
+	// Each rank's walks and SGD draw from their own streams (row initialisation below keeps the
+	// user's seed, so that copies of a row agree).
+	cfg.Seed = rankSeed(o.Train.Seed, me)
 	job := &trainer.Job{Config: cfg, Walker: wk, Starts: pt.Starts, Rows: pt.Rows}
 	var visited []uint32
 	var visits []uint64 // HaloVisit: the walks' visits per node, which give the corpus counts
@@ -360,10 +366,11 @@ func Run(o Options) (*Result, error) {
 	m.InitRows(o.Train.Seed, append(append(pt.Nodes[:L:L], pt.Extra...), math.MaxUint32))
 	job.Model = m
 	units := job.Units()
-	mu := []uint64{units}
-	if err := mpi.Allreduce(mu, mu, mpi.Max); err != nil {
+	ps := &peers{base: job, part: pf.Partition, seed: o.Train.Seed, units: make([]uint64, P), jobs: make([]*trainer.Job, P)}
+	if err := mpi.Allgather([]uint64{units}, ps.units); err != nil {
 		return nil, err
 	}
+	mu := []uint64{slices.Max(ps.units)}
 	syncEvery := uint64(o.SyncEvery)
 	if syncEvery == 0 {
 		held := []uint64{uint64(m.Rows)}
@@ -394,7 +401,7 @@ func Run(o Options) (*Result, error) {
 	say("rank 0/%d: %d owned + %d replica rows (job: %d nodes, %d replica rows, arcs %d owned / %d replica / %d leave), %d sync rounds, loaded in %s\n",
 		P, pt.Owned, L-pt.Owned, gf.N, sum(res.ReplicaRows), res.Arcs[0], res.Arcs[1], res.Arcs[2], rounds, time.Since(t0).Round(time.Millisecond))
 
-	if err := trainLoop(&o, job, pl, pt, res, rounds, bound, gsum, psum, phash, log); err != nil {
+	if err := trainLoop(&o, job, ps, pl, pt, res, rounds, bound, gsum, psum, phash, log); err != nil {
 		return nil, err
 	}
 	if err := gatherWrite(&o, pf.Partition, pt, job.Model, gsum, res); err != nil {
@@ -579,8 +586,10 @@ func resume(o *Options, job *trainer.Job, gsum, psum, phash, rounds uint64, boun
 		switch {
 		case string(ja) != string(jb):
 			err = fmt.Errorf("%s: made with other parameters", path)
-		case ck.UnitsDone != buf[8+me] || ck.UnitsDone != bound(round):
-			err = fmt.Errorf("%s holds unit %d, the manifest wants %d (round %d): the checkpoint files are from different runs", path, ck.UnitsDone, bound(round), round)
+		case ck.UnitsDone != buf[8+me] || ck.UnitsDone < bound(round) || ck.UnitsDone > bound(round+1):
+			// A rank that trained ahead (Options.Lookahead) is up to one round past the bound.
+			err = fmt.Errorf("%s holds unit %d, the manifest wants %d (round %d, within [%d, %d]): the checkpoint files are from different runs",
+				path, ck.UnitsDone, buf[8+me], round, bound(round), bound(round+1))
 		case ck.Model.Rows != job.Model.Rows || ck.Model.Dim != job.Model.Dim || ck.GraphSum != gsum:
 			err = fmt.Errorf("%s: %d rows of %d, graph %016x; this rank needs %d rows of %d, graph %016x", path, ck.Model.Rows, ck.Model.Dim, ck.GraphSum, job.Model.Rows, job.Model.Dim, gsum)
 		}
@@ -617,10 +626,14 @@ const (
 	sLoss
 	sErr
 	sCkpt
+	sRem // units left in the next round (adaptive)
+	sBytes
+	sRows
+	sRate // units per second of training this round
 	sLen
 )
 
-func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, rounds uint64, bound func(uint64) uint64,
+func trainLoop(o *Options, job *trainer.Job, ps *peers, pl *Plan, pt *Part, res *Result, rounds uint64, bound func(uint64) uint64,
 	gsum, psum, phash uint64, log io.Writer) error {
 	me, P := mpi.Rank(), mpi.Size()
 	sy := NewSync(pl, job.Model, pt.Owned, o.Merge)
@@ -643,28 +656,89 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		})
 		meter.Add(int64(float64(totalWalks) * float64(res.FirstRound) / float64(rounds)))
 	}
-	st := make([]float64, sLen)
-	all := make([]float64, sLen)
 	var lossW, lossN, busy float64
 	var myTokens int64
+	st := make([]float64, sLen) // this rank's figures of the round, gathered after the sync
+	all := make([]float64, sLen*P)
+	// cursor is this rank's next own unit: bound(k) at the start of round k, or past it when the
+	// rank trained ahead while waiting at the last sync (adaptive); on resume a checkpoint's
+	// UnitsDone (resume set FirstUnit), 0 on a fresh run. done counts units trained this round
+	// (own, ahead and shares), for the rate.
+	cursor := job.FirstUnit
+	var done uint64
+	run := func(j *trainer.Job, first, end uint64) {
+		j.FirstUnit, j.EndUnit = first, end
+		tt := time.Now()
+		s, err := trainer.Train(j)
+		busy += time.Since(tt).Seconds()
+		myTokens += s.Tokens
+		done += end - first
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "rank %d: training: %v\n", me, err)
+			st[sErr] = 1
+		}
+		st[sWalks] += float64(s.Walks)
+		st[sSteps] += float64(s.Steps)
+		st[sTokens] += float64(s.Tokens)
+		st[sPairs] += float64(s.Pairs)
+		st[sLoss] += s.Loss * float64(s.Pairs)
+	}
+	adaptive := o.Adaptive && P > 1
+	step := uint64(max(1, job.Threads)) // units per lookahead slice: one per thread
+	var plan []share                    // shares of the current round (adaptive, HaloVisit)
+	rate := make([]float64, P)          // units per second of training, per rank (smoothed)
+	rem, ends := make([]uint64, P), make([]uint64, P)
 	for k := res.FirstRound; k < rounds; k++ {
 		clear(st)
-		job.FirstUnit, job.EndUnit = bound(k), bound(k+1)
-		if job.EndUnit > job.FirstUnit {
-			tt := time.Now()
-			s, err := trainer.Train(job)
-			busy += time.Since(tt).Seconds()
-			myTokens += s.Tokens
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "rank %d: training: %v\n", me, err)
-				st[sErr] = 1
+		done = 0
+		busy0 := busy
+		// Own units up to the round's bound less those handed to other ranks, then theirs.
+		end := bound(k + 1)
+		for _, sh := range plan {
+			if sh.from == me {
+				end = min(end, sh.first)
 			}
-			st[sWalks], st[sSteps], st[sTokens], st[sPairs] = float64(s.Walks), float64(s.Steps), float64(s.Tokens), float64(s.Pairs)
-			st[sLoss] = s.Loss * float64(s.Pairs)
 		}
-		// The barrier splits rank 0's time at a sync into waiting for slower ranks and the exchange.
+		if cursor < end {
+			run(job, cursor, end)
+		}
+		cursor = max(cursor, bound(k+1))
+		for _, sh := range plan {
+			if sh.to == me {
+				run(ps.job(sh.from), sh.first, sh.end)
+			}
+		}
+		// The fence splits a rank's time at a sync into waiting for slower ranks and the
+		// exchange; adaptive, the rank trains on while the fence is open, up to the end of its
+		// next round (slices of one unit per thread, so it answers within about a unit).
 		tw := time.Now()
-		if err := mpi.Barrier(); err != nil {
+		if adaptive && k+1 < rounds {
+			f, err := mpi.StartFence()
+			if err != nil {
+				return err
+			}
+			limit := bound(k + 2)
+			for {
+				ok, err := f.Done()
+				if err != nil {
+					return err
+				}
+				if ok {
+					break
+				}
+				if cursor >= limit || st[sErr] > 0 {
+					if err := f.Wait(); err != nil {
+						return err
+					}
+					break
+				}
+				t := time.Now()
+				e := min(cursor+step, limit)
+				run(job, cursor, e)
+				cursor = e
+				tw = tw.Add(time.Since(t)) // training, not waiting
+			}
+		} else if err := mpi.Barrier(); err != nil {
 			return err
 		}
 		ts := time.Now()
@@ -676,31 +750,58 @@ func trainLoop(o *Options, job *trainer.Job, pl *Plan, pt *Part, res *Result, ro
 		if me == 0 && o.CheckpointEvery > 0 && time.Since(lastCk) >= o.CheckpointEvery && k+1 < rounds {
 			st[sCkpt] = 1
 		}
-		if err := mpi.Allreduce(st, all, mpi.Sum); err != nil {
+		// One gather per round: the round's figures, sync traffic so far, and for the next
+		// round's shares the units left in it and the speed.
+		st[sBytes], st[sRows] = float64(sy.Bytes), float64(sy.Rows)
+		if k+1 < rounds {
+			st[sRem] = float64(bound(k+2) - min(cursor, bound(k+2)))
+		}
+		if dt := busy - busy0; dt > 0 && done > 0 {
+			st[sRate] = float64(done) / dt
+		}
+		if err := mpi.Allgather(st, all); err != nil {
 			return err
 		}
-		if all[sErr] > 0 {
-			return agreedError{fmt.Errorf("training failed on %d rank(s) (see their messages)", int(all[sErr]))}
+		var sum [sLen]float64 // (sRem and sRate are per rank)
+		for r := 0; r < P; r++ {
+			x := all[r*sLen : (r+1)*sLen]
+			for i, v := range x {
+				sum[i] += v
+			}
+			switch v := x[sRate]; {
+			case v > 0 && rate[r] > 0:
+				rate[r] = 0.5*rate[r] + 0.5*v
+			case v > 0:
+				rate[r] = v
+			}
+			rem[r] = uint64(x[sRem])
+			ends[r] = ps.units[r] * min(k+2, rounds) / rounds
 		}
-		res.Walks += int64(all[sWalks])
-		res.Steps += int64(all[sSteps])
-		res.Tokens += int64(all[sTokens])
-		res.Pairs += int64(all[sPairs])
-		lossW += all[sLoss]
-		lossN += all[sPairs]
+		if sum[sErr] > 0 {
+			return agreedError{fmt.Errorf("training failed on %d rank(s) (see their messages)", int(sum[sErr]))}
+		}
+		res.Walks += int64(sum[sWalks])
+		res.Steps += int64(sum[sSteps])
+		res.Tokens += int64(sum[sTokens])
+		res.Pairs += int64(sum[sPairs])
+		lossW += sum[sLoss]
+		lossN += sum[sPairs]
 		tokens = res.Tokens
-		b := []int64{sy.Bytes, sy.Rows}
-		if err := mpi.Allreduce(b, b, mpi.Sum); err != nil {
-			return err
-		}
-		bytes0 = b[0]
-		res.SyncRows = b[1]
+		bytes0 = int64(sum[sBytes])
+		res.SyncRows = int64(sum[sRows])
 		roundsRun++
-		if meter != nil {
-			meter.Add(int64(all[sWalks]))
+		plan = nil
+		if adaptive && o.Halo == HaloVisit && k+1 < rounds {
+			plan = planShares(rem, rate, ends)
+			for _, sh := range plan {
+				res.UnitsShared += sh.end - sh.first
+			}
 		}
-		if all[sCkpt] > 0 {
-			if err := checkpoint(o, job, k+1, rounds, gsum, psum, phash); err != nil {
+		if meter != nil {
+			meter.Add(int64(sum[sWalks]))
+		}
+		if sum[sCkpt] > 0 {
+			if err := checkpoint(o, job, cursor, k+1, rounds, gsum, psum, phash); err != nil {
 				return err
 			}
 			lastCk = time.Now()
@@ -742,14 +843,16 @@ func epochBytes(bytes int64, run, rounds uint64, epochs int) float64 {
 
 // checkpoint writes every rank's checkpoint for round k (just after its sync) into slot k%2,
 // then rank 0's manifest; a crash at any point leaves the previous round's set intact.
-func checkpoint(o *Options, job *trainer.Job, k, rounds, gsum, psum, phash uint64) error {
+// checkpoint saves this rank's model, done units [0, cursor) (past round k's bound when the rank
+// trained ahead), and rank 0 the manifest of round k.
+func checkpoint(o *Options, job *trainer.Job, cursor, k, rounds, gsum, psum, phash uint64) error {
 	me, P := mpi.Rank(), mpi.Size()
 	slot := uint32(k % 2)
-	err := trainer.WriteCheckpoint(RankCheckpoint(o.Checkpoint, me, slot), job, job.EndUnit, gsum)
+	err := trainer.WriteCheckpoint(RankCheckpoint(o.Checkpoint, me, slot), job, cursor, gsum)
 	if err := agree("writing checkpoints", err); err != nil {
 		return err
 	}
-	u := []uint64{job.EndUnit}
+	u := []uint64{cursor}
 	all := make([]uint64, P)
 	if err := mpi.Allgather(u, all); err != nil {
 		return err

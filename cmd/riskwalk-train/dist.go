@@ -52,6 +52,7 @@ func runDist(args []string) error {
 	fs.StringVar(&o.Out, "out", "", "vector file rank 0 writes (required)")
 	finish := modelFlags(fs, c)
 	fs.IntVar(&o.SyncEvery, "sync-every", 0, "work units between replica syncs, on the rank with the most units (0: automatic, spmd.AutoSyncEvery: max(1, 96/ranks³, 16/ranks³ x rows held / tokens per unit); 12 on 2 ranks for BlogCatalog)")
+	fs.BoolVar(&o.Adaptive, "adaptive", true, "ranks even out their speeds: one that reaches a sync first trains on into its next round while it waits, and ranks that would reach the next sync late hand their last units to early ones (vectors then depend on timing; --adaptive=false with --threads 1 gives bit-reproducible runs)")
 	syncRows := fs.String("sync-rows", "dirty", "rows a sync moves: dirty (those some copy changed since the last sync; same vectors) or all")
 	halo := fs.String("halo", "visit", "what a walk does at the edge of the rank's part: visit (walk on through the mapped graph; the remote nodes the walks visit are held as extra rows, synced like replicas: the one-process corpus, every token trained; memory grows to every node the walks reach, on a 1M-node graph on 2 ranks all of them: see --visit-rows), stay (pick among held neighbours only: memory bounded to owned and replica rows; 1 point lower cosine link-prediction AUC there), stop (end the walk there) or through (walk on through the mapped graph, training only held nodes' tokens)")
 	fs.IntVar(&o.VisitRows, "visit-rows", 0, "under --halo visit, hold at most this many remote rows per rank for the walks, the most visited (the others' tokens are dropped, as under through); 0: all")
@@ -130,7 +131,7 @@ func runDist(args []string) error {
 			"threads_rank0": res.Threads, "walks": res.Walks, "steps": res.Steps, "tokens": res.Tokens, "pairs": res.Pairs,
 			"loss": res.Loss, "train_s": res.TrainSeconds, "sync_s_rank0": res.SyncSeconds, "wait_s_rank0": res.WaitSeconds, "count_s": res.CountSeconds,
 			"tokens_per_s": res.TokensPerSecond(), "sync_bytes": res.SyncBytes, "sync_bytes_per_epoch": res.SyncBytesPerEpoch,
-			"syncs": res.Syncs, "sync_every": res.SyncEvery, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
+			"syncs": res.Syncs, "units_shared": res.UnitsShared, "sync_every": res.SyncEvery, "sync_half_rows": res.SyncRows, "rank_train_s": res.RankTrain, "rank_wait_s": res.RankWait,
 			"rank_sync_s": res.RankSync, "rank_sync_mpi_s": res.RankMPI, "rank_tokens": res.RankTokens,
 			"owned_rows": res.OwnedRows, "replica_rows": res.ReplicaRows, "visited_rows": res.VisitedRows, "sampled_rows": res.SampledRows,
 			"visit_s": res.VisitSeconds, "arcs_owned": res.Arcs[0],

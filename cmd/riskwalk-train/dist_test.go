@@ -188,12 +188,36 @@ func TestDistTrain(t *testing.T) {
 			t.Logf("block margin, 2 ranks --halo %s: %.3f, %d tokens (one process %d), visited rows %v", want, m, r.Tokens, r1.Tokens, r.Visited)
 		}
 	}
+	// Uneven ranks (adaptive rounds, the default): rank 0 trains with 2 threads, rank 1 with 1
+	// (3 threads on this 2-core box, twice rank 1's cores elsewhere), so rank 1 must hand some
+	// of its units to rank 0; every walk is still trained once (the one process's walks and
+	// tokens) and the blocks separate as well.
+	outU := filepath.Join(dir, "v-uneven.rwv")
+	rank := func(threads string) []string {
+		return append([]string{"-np", "1", bin, "--graph", g, "--partition", filepath.Join(dir, "g.p2.rwp"), "--out", outU, "--sync-every", "5"},
+			append(flags, "--threads", threads)...)
+	}
+	o, err = mpiRun(t, append(append(rank("2"), ":"), rank("1")...)...)
+	if err != nil {
+		t.Fatalf("2 ranks, 2 and 1 threads: %v\n%s", err, o)
+	}
+	r := resultLine(t, o)
+	if r.UnitsShared == 0 || r.Walks != r1.Walks || r.Tokens != r1.Tokens {
+		t.Fatalf("2 ranks, 2 and 1 threads: %d units shared, %d walks and %d tokens (one process %d and %d); want units shared and every walk once", r.UnitsShared, r.Walks, r.Tokens, r1.Walks, r1.Tokens)
+	}
+	if m := blockMargin(t, outU, 50); m < 0.8*m1 {
+		t.Fatalf("block margin: one process %.3f, 2 uneven ranks %.3f; want within 20%%", m1, m)
+	} else {
+		t.Logf("2 ranks, 2 and 1 threads: %d units shared, %d walks as one process; block margin %.3f", r.UnitsShared, r.Walks, m)
+	}
 }
 
 // result is the part of riskwalk-train's RESULT line the tests read.
 type result struct {
-	Tokens  int64 `json:"tokens"`
-	Visited []int `json:"visited_rows"`
+	Walks       int64  `json:"walks"`
+	Tokens      int64  `json:"tokens"`
+	Visited     []int  `json:"visited_rows"`
+	UnitsShared uint64 `json:"units_shared"`
 }
 
 // resultLine parses the RESULT line of a riskwalk-train output.
@@ -284,16 +308,27 @@ func rankPID(parent, r int) int {
 }
 
 // TestDistKillResume kills rank 1 with SIGKILL after a few checkpoints: mpirun must end the job
-// promptly with a non-zero status; rerun with --resume it must finish, and (one thread per rank,
-// so training is deterministic) give exactly the vectors of an uninterrupted run.
+// promptly with a non-zero status; rerun with --resume it must finish. With --adaptive=false (one
+// thread per rank, so training is deterministic) it must give exactly the vectors of an
+// uninterrupted run; adaptive (the default: a rank's checkpoint may hold units past the round's
+// bound), vectors that separate the blocks as well as an uninterrupted adaptive run's.
 func TestDistKillResume(t *testing.T) {
 	bin := buildTrain(t)
-	mpirun := testenv.Tool(t, "mpirun", "openmpi-bin")
 	dir := t.TempDir()
 	g := plantedFile(t, dir, "g", 1000, 50, 10, 2, 1, 2)
-	p := filepath.Join(dir, "g.p2.rwp")
+	for _, mode := range []string{"fixed", "adaptive"} {
+		t.Run(mode, func(t *testing.T) { killResume(t, bin, g, filepath.Join(dir, mode), mode == "adaptive") })
+	}
+}
+
+func killResume(t *testing.T, bin, g, dir string, adaptive bool) {
+	mpirun := testenv.Tool(t, "mpirun", "openmpi-bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := strings.TrimSuffix(g, ".rwg") + ".p2.rwp"
 	flags := []string{"--graph", g, "--partition", p, "--walks", "10", "--length", "20", "--dim", "16", "--window", "5",
-		"--threads", "1", "--chunk", "16", "--sync-every", "2", "--quiet"}
+		"--threads", "1", "--chunk", "16", "--sync-every", "2", "--quiet", fmt.Sprintf("--adaptive=%v", adaptive)}
 	ref := filepath.Join(dir, "ref.rwv")
 	if o, err := mpiRun(t, append([]string{"-np", "2", bin, "--out", ref}, flags...)...); err != nil {
 		t.Fatalf("uninterrupted run: %v\n%s", err, o)
@@ -357,22 +392,30 @@ func TestDistKillResume(t *testing.T) {
 	if !strings.Contains(o, fmt.Sprintf(`"first_round":%d`, m.Round)) {
 		t.Fatalf("--resume did not start at the manifest's round %d:\n%s", m.Round, o)
 	}
-	a, err := vecfile.Open(ref)
-	if err != nil {
-		t.Fatal(err)
+	if adaptive {
+		ma, mb := blockMargin(t, ref, 50), blockMargin(t, out, 50)
+		if ma < 0.2 || mb < 0.8*ma {
+			t.Fatalf("block margin: uninterrupted %.3f, resumed at round %d of %d %.3f; want the resumed run within 20%% (and > 0.2)", ma, m.Round, m.Rounds, mb)
+		}
+		t.Logf("resumed at round %d of %d (units per rank %v); block margin %.3f, uninterrupted %.3f", m.Round, m.Rounds, m.Units, mb, ma)
+	} else {
+		a, err := vecfile.Open(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		b, err := vecfile.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		ra, _ := a.Float32Rows()
+		rb, _ := b.Float32Rows()
+		if !slices.Equal(ra, rb) {
+			t.Fatalf("resumed vectors differ from the uninterrupted run's (resumed at round %d of %d)", m.Round, m.Rounds)
+		}
+		t.Logf("resumed at round %d of %d; vectors equal the uninterrupted run's", m.Round, m.Rounds)
 	}
-	defer a.Close()
-	b, err := vecfile.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	ra, _ := a.Float32Rows()
-	rb, _ := b.Float32Rows()
-	if !slices.Equal(ra, rb) {
-		t.Fatalf("resumed vectors differ from the uninterrupted run's (resumed at round %d of %d)", m.Round, m.Rounds)
-	}
-	t.Logf("resumed at round %d of %d; vectors equal the uninterrupted run's", m.Round, m.Rounds)
 	for _, f := range []string{out + ".ckpt", spmd.RankCheckpoint(out+".ckpt", 1, 0), spmd.RankCheckpoint(out+".ckpt", 1, 1)} {
 		if _, err := os.Stat(f); err == nil {
 			t.Errorf("%s left behind after a finished run", f)
@@ -380,15 +423,15 @@ func TestDistKillResume(t *testing.T) {
 	}
 }
 
-// TestDistDirtySync trains the same job on 3 ranks (one thread each, so runs are deterministic)
-// with --sync-rows all and --sync-rows dirty: the vectors must be bit for bit the same, and the
-// dirty-row syncs must move fewer bytes.
+// TestDistDirtySync trains the same job on 3 ranks (one thread each and --adaptive=false, so runs
+// are deterministic) with --sync-rows all and --sync-rows dirty: the vectors must be bit for bit
+// the same, and the dirty-row syncs must move fewer bytes.
 func TestDistDirtySync(t *testing.T) {
 	bin := buildTrain(t)
 	dir := t.TempDir()
 	g := plantedFile(t, dir, "g", 3000, 50, 8, 2, 3, 3)
 	flags := []string{"--graph", g, "--partition", filepath.Join(dir, "g.p3.rwp"), "--walks", "2", "--length", "20",
-		"--dim", "16", "--window", "5", "--threads", "1", "--chunk", "16", "--sync-every", "1", "--quiet"}
+		"--dim", "16", "--window", "5", "--threads", "1", "--chunk", "16", "--sync-every", "1", "--quiet", "--adaptive=false"}
 	vecs := map[string][]float32{}
 	bytes := map[string]int64{}
 	for _, mode := range []string{"all", "dirty"} {
