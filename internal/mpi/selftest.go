@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // SelfTest runs every call of this package with rank-dependent data and checks the results on this
@@ -11,8 +12,8 @@ import (
 // type and op, in place and not; Allgather; Allgatherv with uneven counts including zero; Alltoall;
 // Alltoallv with uneven per-pair counts including zeros; a Send/Recv ring with a message above
 // the eager limit and a short message into a longer buffer; the same Allreduce and Bcast split into
-// 7-element pieces; and that a nil-pointer panic is still recoverable after MPI_Init (OpenMPI did
-// not take over Go's signal handlers). Every rank must call it at the same point, after Init, and no
+// 7-element pieces; that a nil-pointer panic is still recoverable after MPI_Init (OpenMPI did not
+// take over Go's signal handlers); and a nonblocking barrier (Fence). Every rank must call it at the same point, after Init, and no
 // other goroutine may use this package meanwhile. It returns a one-line summary of what passed, or
 // an error naming the first failing check; after an error the ranks are out of step, so the caller
 // should report it and Abort.
@@ -42,6 +43,7 @@ func SelfTest() (string, error) {
 		{"send/recv ring", testRing},
 		{"chunked(7)", testChunked},
 		{"go signals", testSignals},
+		{"fence", testFence},
 		{"barrier", func(int, int) error { return Barrier() }},
 	}
 	for _, s := range steps {
@@ -232,6 +234,63 @@ func testAlltoallv(r, p int) error {
 		return err
 	}
 	return mismatch(recv, want)
+}
+
+// testFence checks the nonblocking barrier: on rank 0 it is not done while the last rank has
+// not started it (that rank waits for a message rank 0 sends only after looking), a second
+// fence is refused while one is outstanding, and on every rank it completes once all started.
+func testFence(r, p int) error {
+	last := p - 1
+	if r == last && p > 1 {
+		var b [1]byte
+		if _, err := Recv(b[:], 0, 9); err != nil {
+			return err
+		}
+	}
+	f, err := StartFence()
+	if err != nil {
+		return err
+	}
+	if p > 1 {
+		if _, err := StartFence(); err == nil {
+			return errors.New("a second fence was started while one is outstanding")
+		}
+	}
+	if r == 0 && p > 1 {
+		ok, err := f.Done()
+		if err != nil {
+			return err
+		}
+		if ok {
+			return fmt.Errorf("fence done on rank 0 before rank %d started it", last)
+		}
+		if err := Send([]byte{1}, last, 9); err != nil {
+			return err
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := f.Done()
+		if err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			return errors.New("fence not done 30 s after every rank started it")
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+	// Done again, and Wait on a done fence, return at once; a new fence may start and be waited.
+	if ok, err := f.Done(); !ok || err != nil {
+		return fmt.Errorf("a done fence reports %v, %v", ok, err)
+	}
+	g, err := StartFence()
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Wait(), g.Wait())
 }
 
 func testRing(r, p int) error {
