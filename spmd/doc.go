@@ -47,8 +47,21 @@
 // every rank, fixes the order): replica holders push In and Out deltas since the last sync to the
 // owners, who add them (MergeSum; MergeAvg takes the mean of the copies that changed, which
 // measured far worse: it halves the progress of rows both ranks train), then owners send the
-// rows back. Exchanges are split into pieces of at most 16M elements. One Allreduce of counters
-// per round gives rank 0 the job-wide tokens/s and sync bytes for its progress line.
+// rows back. Exchanges are split into pieces of at most 16M elements. One Allgather of counters
+// per round gives rank 0 the job-wide tokens/s and sync bytes for its progress line, and every
+// rank each rank's units left and speed for the next round's shares.
+//
+// # Adaptive rounds
+//
+// With Options.Adaptive (riskwalk-train --adaptive, the default) ranks do not wait for each other
+// at a sync: one that arrives first opens a nonblocking barrier (mpi.Fence) and trains its next
+// round's units until all have arrived, and after each sync the ranks that would reach the next
+// sync late hand their round's last units to ranks that would be early (planShares; under
+// HaloVisit, whose walks follow the whole graph). On this 2-core VM one vCPU is often slower for
+// a whole run and the other rank waited 0.3-1.9 s of 8-11 s at the syncs; adaptive, 0.01-0.06 s.
+// A rank's done units at a sync are still a prefix of its own, so checkpoints record that cursor
+// (up to one round past the round's bound). Which units a rank has done at a sync depends on
+// timing, so only --adaptive=false gives bit-identical vectors on one thread per rank.
 //
 // By default a sync moves only what changed (Sync.UseDirty): the trainer marks, in two bitsets
 // over the rank's rows (trainer.Job.DirtyIn, DirtyOut), every row whose In half (tokens of the
@@ -72,14 +85,15 @@
 //
 // # Checkpoints
 //
-// With CheckpointEvery, rank 0 decides at a sync (through the round's Allreduce) that every rank
+// With CheckpointEvery, rank 0 decides at a sync (through the round's Allgather) that every rank
 // writes its model (trainer.WriteCheckpoint, .rwc) to RankCheckpoint(base, rank, slot) with slot =
 // round mod 2; after all ranks report success rank 0 writes the manifest at base naming the round
 // and slot. A crash mid-checkpoint leaves the previous round's slot and manifest intact. Resume:
 // rank 0 reads the manifest and broadcasts it; each rank loads its slot, checks units, sizes,
 // graph and parameters, and an Allreduce of min and max of the round every rank loaded must agree.
 // A checkpoint is taken right after a sync, when every replica equals its owner's row, so resuming
-// with one thread per rank gives the uninterrupted run's vectors bit for bit (TestDistKillResume).
+// with one thread per rank and --adaptive=false gives the uninterrupted run's vectors bit for bit
+// (TestDistKillResume; adaptive, each rank resumes at its own cursor).
 //
 // The manifest is a secfile container (package internal/secfile: header, section table, 64-byte
 // aligned sections, CRC32C each) with magic "RWSPMD\0\0", version ManifestV1, and two sections,
