@@ -106,25 +106,21 @@ func rankSeed(seed uint64, r int) uint64 {
 	return walk.Stream(seed, 0x53504d44, uint64(r))
 }
 
-// peers gives a rank what it needs to train another rank's units: its units per round and a Job
-// that draws that rank's walks into this rank's model.
+// peers gives a rank what it needs to train another rank's units: every rank's unit count and
+// a Job that draws a rank's walks into this rank's model.
 type peers struct {
 	base  *trainer.Job
 	part  *partition.Partition
 	seed  uint64
 	units []uint64 // per rank
-	jobs  []*trainer.Job
 }
 
-// job returns a Job for rank r's units: r's start nodes and seed, this rank's model, rows,
-// vocabulary and dirty-row bitsets. Built on first use.
+// job returns a Job for rank r's units: r's start nodes and seed, and everything else (model,
+// rows, vocabulary, dirty-row bitsets, threads) as base is now.
 func (p *peers) job(r int) *trainer.Job {
-	if p.jobs[r] == nil {
-		j := *p.base
-		j.Starts = p.part.Owned(uint32(r))
-		j.Seed = rankSeed(p.seed, r)
-		j.FirstUnit, j.EndUnit = 0, 0
-		p.jobs[r] = &j
-	}
-	return p.jobs[r]
+	j := *p.base
+	j.Starts = p.part.Owned(uint32(r))
+	j.Seed = rankSeed(p.seed, r)
+	j.FirstUnit, j.EndUnit = 0, 0
+	return &j
 }

@@ -110,7 +110,7 @@ func TestPeerJob(t *testing.T) {
 			base = j
 			continue
 		}
-		ps := &peers{base: base, part: p, seed: 7, jobs: make([]*trainer.Job, R)}
+		ps := &peers{base: base, part: p, seed: 7}
 		pj := ps.job(r)
 		if pj.Units() != j.Units() || pj.Rows != base.Rows {
 			t.Fatalf("part %d: peer job has %d units and rows %p; want the owner's %d units and this rank's rows %p", r, pj.Units(), pj.Rows, j.Units(), base.Rows)

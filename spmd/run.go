@@ -366,7 +366,7 @@ func Run(o Options) (*Result, error) {
 	m.InitRows(o.Train.Seed, append(append(pt.Nodes[:L:L], pt.Extra...), math.MaxUint32))
 	job.Model = m
 	units := job.Units()
-	ps := &peers{base: job, part: pf.Partition, seed: o.Train.Seed, units: make([]uint64, P), jobs: make([]*trainer.Job, P)}
+	ps := &peers{base: job, part: pf.Partition, seed: o.Train.Seed, units: make([]uint64, P)}
 	if err := mpi.Allgather([]uint64{units}, ps.units); err != nil {
 		return nil, err
 	}
