@@ -28,7 +28,7 @@ for i in $(seq "$REPS"); do
   b=$(mpirun -np 2 --bind-to none $BIN/riskwalk-train --graph "$g" --partition "$p" \
       --out "$out/tp2.rwv" --threads 1 $SYNC ${EXTRA:-} $common 2>&1 | tee "$out/tp2.log" | rate)
   t2=$(date +%s.%N)
-  echo "rep $i: $(grep -o '"train_s":[0-9.]*\|"rank_[a-z_]*":\[[0-9.,e+-]*\]\|"sync_bytes":[0-9]*' "$out/tp2.log" | tr '\n' ' ')"
+  echo "rep $i: $(grep -o '"train_s":[0-9.]*\|"rank_[a-z_]*":\[[0-9.,e+-]*\]\|"sync_bytes":[0-9]*\|"units_shared":[0-9]*' "$out/tp2.log" | tr '\n' ' ')"
   echo "rep $i: 1 process x 2 threads $a tokens/s; 2 ranks x 1 thread $b tokens/s; ratio $(echo "$b / $a" | bc -l | cut -c1-5); whole commands (start-up, load, count, write included) $(echo "$t1 - $t0" | bc) s and $(echo "$t2 - $t1" | bc) s, speed ratio $(echo "($t1 - $t0) / ($t2 - $t1)" | bc -l | cut -c1-5)" | tee -a "$out/throughput.txt"
 done
 # Medians of this run's reps (the last REPS lines of throughput.txt).
@@ -36,6 +36,7 @@ tail -n "$REPS" "$out/throughput.txt" | awk '
   function med(a, n,  i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
                                   return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
   { n++; for (i = 1; i <= NF; i++) { if ($(i+2) == "tokens/s;") { if ($i == "threads") one[n] = $(i+1); else if ($i == "thread") two[n] = $(i+1) }
-                                     if ($i == "speed" && $(i+1) == "ratio") w[n] = $(i+2) } }
-  END { printf "medians of %d reps: 1 process %.0f tokens/s, 2 ranks %.0f tokens/s, ratio of medians %.3f; whole-command speed ratio (1-process time / 2-rank time, median) %.3f\n",
-        n, med(one, n), med(two, n), med(two, n) / med(one, n), med(w, n) }' | tee -a "$out/throughput.txt"
+                                     if ($i == "speed" && $(i+1) == "ratio") w[n] = $(i+2) }
+    pr[n] = two[n] / one[n]; if (pr[n] >= 0.9) ok++ }
+  END { printf "medians of %d reps: 1 process %.0f tokens/s, 2 ranks %.0f tokens/s, ratio of medians %.3f, median of the reps'"'"' ratios %.3f (%d of %d reps >= 0.9); whole-command speed ratio (1-process time / 2-rank time, median) %.3f\n",
+        n, med(one, n), med(two, n), med(two, n) / med(one, n), med(pr, n), ok, n, med(w, n) }' | tee -a "$out/throughput.txt"
