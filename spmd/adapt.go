@@ -109,11 +109,16 @@ func rankSeed(seed uint64, r int) uint64 {
 // peers gives a rank what it needs to train another rank's units: every rank's unit count and
 // a Job that draws a rank's walks into this rank's model.
 type peers struct {
-	base  *trainer.Job
-	part  *partition.Partition
-	seed  uint64
-	units []uint64 // per rank
+	base   *trainer.Job
+	part   *partition.Partition
+	seed   uint64
+	units  []uint64 // per rank
+	rounds uint64   // sync rounds of the job
 }
+
+// bound is the first unit of rank r's round k (its units split evenly over the rounds; k =
+// rounds gives its unit count).
+func (p *peers) bound(r int, k uint64) uint64 { return p.units[r] * k / p.rounds }
 
 // job returns a Job for rank r's units: r's start nodes and seed, and everything else (model,
 // rows, vocabulary, dirty-row bitsets, threads) as base is now.

@@ -370,7 +370,6 @@ func Run(o Options) (*Result, error) {
 	if err := mpi.Allgather([]uint64{units}, ps.units); err != nil {
 		return nil, err
 	}
-	mu := []uint64{slices.Max(ps.units)}
 	syncEvery := uint64(o.SyncEvery)
 	if syncEvery == 0 {
 		held := []uint64{uint64(m.Rows)}
@@ -380,8 +379,9 @@ func Run(o Options) (*Result, error) {
 		syncEvery = AutoSyncEvery(P, held[0], uint64(cfg.ChunkWalks*cfg.WalkLength))
 	}
 	res.SyncEvery = syncEvery
-	rounds := (mu[0] + syncEvery - 1) / syncEvery
-	bound := func(k uint64) uint64 { return units * k / rounds }
+	rounds := (slices.Max(ps.units) + syncEvery - 1) / syncEvery
+	ps.rounds = rounds
+	bound := func(k uint64) uint64 { return ps.bound(me, k) }
 	res.Rounds = rounds
 
 	if o.Resume {
@@ -702,7 +702,7 @@ func trainLoop(o *Options, job *trainer.Job, ps *peers, pl *Plan, pt *Part, res 
 		if cursor < end {
 			run(job, cursor, end)
 		}
-		cursor = max(cursor, bound(k+1))
+		cursor = max(cursor, bound(k+1)) // units handed over are done by their receivers this round
 		for _, sh := range plan {
 			if sh.to == me {
 				run(ps.job(sh.from), sh.first, sh.end)
@@ -775,7 +775,7 @@ func trainLoop(o *Options, job *trainer.Job, ps *peers, pl *Plan, pt *Part, res 
 				rate[r] = v
 			}
 			rem[r] = uint64(x[sRem])
-			ends[r] = ps.units[r] * min(k+2, rounds) / rounds
+			ends[r] = ps.bound(r, min(k+2, rounds))
 		}
 		if sum[sErr] > 0 {
 			return agreedError{fmt.Errorf("training failed on %d rank(s) (see their messages)", int(sum[sErr]))}
