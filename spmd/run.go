@@ -587,7 +587,7 @@ func resume(o *Options, job *trainer.Job, gsum, psum, phash, rounds uint64, boun
 		case string(ja) != string(jb):
 			err = fmt.Errorf("%s: made with other parameters", path)
 		case ck.UnitsDone != buf[8+me] || ck.UnitsDone < bound(round) || ck.UnitsDone > bound(round+1):
-			// A rank that trained ahead (Options.Lookahead) is up to one round past the bound.
+			// A rank that trained ahead (Options.Adaptive) is up to one round past the bound.
 			err = fmt.Errorf("%s holds unit %d, the manifest wants %d (round %d, within [%d, %d]): the checkpoint files are from different runs",
 				path, ck.UnitsDone, buf[8+me], round, bound(round), bound(round+1))
 		case ck.Model.Rows != job.Model.Rows || ck.Model.Dim != job.Model.Dim || ck.GraphSum != gsum:
