@@ -1,6 +1,7 @@
 package spmd
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -85,15 +86,25 @@ func planShares(rem []uint64, rate []float64, ends []uint64) []share {
 		role[slow], role[fast] = -1, 1
 		pairs[[2]int{slow, fast}]++
 	}
-	var out []share
-	for from := range P {
-		end := ends[from]
-		for to := range P {
-			if n := pairs[[2]int{from, to}]; n > 0 {
-				out = append(out, share{from: from, to: to, first: end - n, end: end})
-				end -= n
-			}
+	if len(pairs) == 0 {
+		return nil
+	}
+	// Each giver's last units, a run per receiver in rank order (the pairs sorted, not a scan of
+	// all P² pairs: a plan moves few units, and every rank computes it every round).
+	keys := make([][2]int, 0, len(pairs))
+	for k := range pairs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int { return cmp.Or(a[0]-b[0], a[1]-b[1]) })
+	out := make([]share, 0, len(keys))
+	end := uint64(0)
+	for i, k := range keys {
+		if i == 0 || k[0] != keys[i-1][0] {
+			end = ends[k[0]]
 		}
+		n := pairs[k]
+		out = append(out, share{from: k[0], to: k[1], first: end - n, end: end})
+		end -= n
 	}
 	return out
 }
