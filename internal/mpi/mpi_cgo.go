@@ -56,7 +56,8 @@ static int rw_finalize(void) { return MPI_Finalize(); }
 static int rw_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 static int rw_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
 
-// The one nonblocking barrier a process may have outstanding (StartFence until Done or Wait sees it complete).
+// The one nonblocking barrier a process may have outstanding (from StartFence until Done or Wait
+// sees it complete).
 static MPI_Request rw_breq = MPI_REQUEST_NULL;
 static int rw_ibarrier(void) { return MPI_Ibarrier(MPI_COMM_WORLD, &rw_breq); }
 static int rw_test_barrier(int *done) { return MPI_Test(&rw_breq, done, MPI_STATUS_IGNORE); }

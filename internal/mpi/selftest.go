@@ -14,9 +14,9 @@ import (
 // the eager limit and a short message into a longer buffer; the same Allreduce and Bcast split into
 // 7-element pieces; that a nil-pointer panic is still recoverable after MPI_Init (OpenMPI did not
 // take over Go's signal handlers); and a nonblocking barrier (Fence). Every rank must call it at
-// the same point, after Init, and no other goroutine may use this package meanwhile. It returns a one-line summary of what passed, or
-// an error naming the first failing check; after an error the ranks are out of step, so the caller
-// should report it and Abort.
+// the same point, after Init, and no other goroutine may use this package meanwhile. It returns a
+// one-line summary of what passed, or an error naming the first failing check; after an error the
+// ranks are out of step, so the caller should report it and Abort.
 func SelfTest() (string, error) {
 	if !inited.Load() {
 		return "", ErrNotInitialized
